@@ -1,0 +1,82 @@
+# mmd-assistant: `make run` to chat, `make test` to check everything. See README.md.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+BIN       := $(VENV)/bin
+ENV       := source scripts/env.sh &&
+SPACY_DIR := build/spacy_mmd
+MODEL_STAMP := models/.trained
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
+                $(SPACY_DIR)/meta.json spacy_pipeline/safety_net.py spacy_pipeline/signals.py
+
+.PHONY: help run test setup build train validate lint unit stories e2e eval shell lock clean
+
+help:
+	@echo "make run    set up, train if needed, start the assistant (Ctrl-C stops it)"
+	@echo "make test   set up, train if needed, run every check and test"
+	@echo "make eval   held-out NLU evaluation report under results/"
+	@echo "make shell  chat with the running assistant in this terminal"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt scripts/setup-venv.sh
+	@scripts/setup-venv.sh
+
+setup: $(VENV)/.installed
+
+$(SPACY_DIR)/meta.json: $(VENV)/.installed $(wildcard spacy_pipeline/patterns/*) spacy_pipeline/build.py spacy_pipeline/patterns_dsl.py
+	@echo "==> building the spaCy pipeline"
+	@$(ENV) $(BIN)/python -m spacy_pipeline.build $(SPACY_DIR)
+
+build: $(SPACY_DIR)/meta.json
+
+# Trains only when the data, config or pipeline changed since the last training.
+$(MODEL_STAMP): $(TRAIN_INPUTS)
+	@echo "==> training the model (about 2 minutes on 2 cores)"
+	@$(ENV) start=$$SECONDS; $(BIN)/rasa train --force --quiet --fixed-model-name mmd-assistant \
+	  --out models > var/train.log 2>&1 || { tail -40 var/train.log; exit 1; }; \
+	  echo "    trained in $$((SECONDS - start)) s: models/mmd-assistant.tar.gz"
+	@touch $@
+
+train: $(MODEL_STAMP)
+
+run: $(MODEL_STAMP)
+	@scripts/run.sh
+
+shell: $(MODEL_STAMP)
+	@$(ENV) $(BIN)/rasa shell --model models --endpoints endpoints.yml --port $$((RASA_PORT + 100))
+
+validate: $(VENV)/.installed
+	@echo "==> rasa data validate"
+	@$(ENV) $(BIN)/python scripts/validate_data.py
+
+lint: $(VENV)/.installed
+	@echo "==> ruff"
+	@$(BIN)/ruff check actions spacy_pipeline tests scripts
+
+unit: $(SPACY_DIR)/meta.json
+	@echo "==> unit tests (actions, validators, parsers, spaCy pipeline, content)"
+	@$(ENV) $(BIN)/pytest -q tests/unit
+
+stories: $(MODEL_STAMP)
+	@echo "==> test stories (any wrong prediction fails)"
+	@$(ENV) $(BIN)/rasa test core --model models/mmd-assistant.tar.gz --stories tests/stories \
+	  --fail-on-prediction-errors --out results/stories > var/test-stories.log 2>&1 \
+	  || { tail -60 var/test-stories.log; cat results/stories/failed_test_stories.yml 2>/dev/null; exit 1; }
+	@echo "    all test stories passed"
+
+e2e: $(MODEL_STAMP)
+	@echo "==> end-to-end conversations (real Rasa server + action server over REST)"
+	@$(ENV) $(BIN)/pytest -q tests/e2e
+
+eval: $(MODEL_STAMP)
+	@echo "==> held-out NLU evaluation"
+	@$(ENV) $(BIN)/python -m tests.evaluate_heldout
+
+test: validate lint unit stories eval e2e
+
+lock:
+	$(BIN)/pip freeze --exclude-editable | sed '1i # Full lock of the venv (pip freeze), used as a constraints file by scripts/setup-venv.sh.\n# Regenerate with `make lock` after changing requirements*.txt.' > constraints.txt
+
+clean:
+	rm -rf build models results .rasa

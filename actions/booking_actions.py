@@ -1,0 +1,117 @@
+"""The booking's read-back and its submission: the handoff to a human clinician."""
+from __future__ import annotations
+
+import hashlib
+import logging
+from functools import lru_cache
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.booking_store import BookingRequest, BookingStore, BookingStoreError, create_db_engine
+from actions.settings import load_settings
+
+logger = logging.getLogger(__name__)
+
+CONSULT_FOR_LABELS = {"self": "you", "child": "your child", "other": "someone else"}
+
+
+@lru_cache(maxsize=1)
+def booking_store() -> BookingStore:
+    settings = load_settings()
+    return BookingStore(create_db_engine(settings.bookings_db_url, settings.db_timeout_seconds))
+
+
+def conversation_tag(sender_id: Text) -> Text:
+    """A short, stable, non-identifying tag for logs (sender ids can be phone numbers)."""
+    return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()[:12]
+
+
+def _age_label(age: Any) -> Text:
+    return f"{int(age)}" if isinstance(age, (int, float)) else "?"
+
+
+class ActionAskBookingConfirmed(Action):
+    """Reads back the request before it is sent (asks for the `booking_confirmed` slot)."""
+
+    def name(self) -> Text:
+        return "action_ask_booking_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        slots = tracker.slots
+        dispatcher.utter_message(
+            response="utter_booking_summary",
+            consult_for=CONSULT_FOR_LABELS.get(slots.get("consult_for"), "?"),
+            patient_age=_age_label(slots.get("patient_age")),
+            symptom_description=slots.get("symptom_description") or "?",
+            requester_name=slots.get("requester_name") or "?",
+            contact=slots.get("contact") or "?",
+            preferred_times=slots.get("preferred_times") or "?",
+        )
+        return []
+
+
+def booking_request_from(tracker: Tracker) -> BookingRequest:
+    slots = tracker.slots
+    return BookingRequest(
+        sender_id=tracker.sender_id,
+        consult_for=slots["consult_for"],
+        patient_age=int(slots["patient_age"]),
+        symptom_description=slots["symptom_description"],
+        requester_name=slots["requester_name"],
+        contact=slots["contact"],
+        preferred_times=slots["preferred_times"],
+        consent=bool(slots["consent"]),
+    )
+
+
+class ActionSubmitBooking(Action):
+    """Stores the confirmed booking once, tells the reference, marks the handoff."""
+
+    def name(self) -> Text:
+        return "action_submit_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        tag = conversation_tag(tracker.sender_id)
+        if tracker.get_slot("booking_confirmed") is not True:
+            logger.warning("booking submit without confirmation conversation=%s", tag)
+            return []
+        try:
+            request = booking_request_from(tracker)
+            reference, created = booking_store().save(request)
+        except (BookingStoreError, KeyError, TypeError, ValueError) as error:
+            logger.error(
+                "booking not stored conversation=%s error=%s", tag, type(error).__name__
+            )
+            dispatcher.utter_message(response="utter_booking_failed")
+            # Keep every answer; only the confirmation is asked again on "Try again".
+            return [SlotSet("booking_confirmed", None)]
+        logger.info(
+            "booking stored conversation=%s reference=%s created=%s", tag, reference, created
+        )
+        response = "utter_booking_submitted" if created else "utter_booking_already_submitted"
+        dispatcher.utter_message(response=response, booking_reference=reference)
+        return _handoff_events(reference)
+
+
+def _handoff_events(reference: Text) -> List[EventType]:
+    """Marks the conversation as handed off and clears the answers for a next booking."""
+    cleared: Dict[Text, Any] = {
+        slot: None
+        for slot in (
+            "consult_for", "patient_age", "symptom_description", "requester_name",
+            "contact", "preferred_times", "consent", "booking_confirmed",
+        )
+    }
+    return [
+        SlotSet("booking_reference", reference),
+        SlotSet("handed_off", True),
+        *[SlotSet(slot, value) for slot, value in cleared.items()],
+    ]

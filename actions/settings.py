@@ -1,0 +1,22 @@
+"""Action-server configuration, read once from the environment."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_BOOKINGS_DB_URL = f"sqlite:///{PROJECT_DIR / 'var' / 'bookings.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    bookings_db_url: str
+    db_timeout_seconds: float
+
+
+def load_settings() -> Settings:
+    return Settings(
+        bookings_db_url=os.environ.get("BOOKINGS_DB_URL") or DEFAULT_BOOKINGS_DB_URL,
+        db_timeout_seconds=float(os.environ.get("DB_TIMEOUT_SECONDS", "5")),
+    )

@@ -1,0 +1,39 @@
+"""The one shared base class for form validation.
+
+Every slot validator follows the same contract: parse the raw answer; on success store the
+parsed value; on failure say why with the slot's `utter_invalid_<slot>` response and clear
+the slot so the form asks again. Subclasses only provide the parsers.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Dict, Optional, Text
+
+from rasa_sdk import FormValidationAction
+from rasa_sdk.executor import CollectingDispatcher
+
+logger = logging.getLogger(__name__)
+
+Parser = Callable[[Any], Optional[Any]]
+
+
+class BaseFormValidator(FormValidationAction):
+    """Parse-or-reprompt validation shared by all of the assistant's forms."""
+
+    def name(self) -> Text:  # pragma: no cover - subclasses name themselves
+        raise NotImplementedError
+
+    def check(
+        self,
+        slot_name: Text,
+        value: Any,
+        parser: Parser,
+        dispatcher: CollectingDispatcher,
+    ) -> Dict[Text, Any]:
+        parsed = parser(value)
+        if parsed is None:
+            # Log the slot, never the user's text: answers hold personal data.
+            logger.info("form=%s slot=%s outcome=rejected", self.form_name(), slot_name)
+            dispatcher.utter_message(response=f"utter_invalid_{slot_name}")
+            return {slot_name: None}
+        return {slot_name: parsed}

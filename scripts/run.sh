@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Starts the action server and the Rasa server in the foreground; Ctrl-C or SIGTERM stops both.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$MMD_ROOT"
+
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  if [ ${#pids[@]} -gt 0 ]; then
+    echo "==> stopping (${pids[*]})"
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+  fi
+}
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
+trap stop_all EXIT
+
+wait_for() {  # wait_for NAME URL PID SECONDS
+  local name=$1 url=$2 pid=$3 deadline=$((SECONDS + $4))
+  until curl -fsS --max-time 2 "$url" >/dev/null 2>&1; do
+    if ! kill -0 "$pid" 2>/dev/null; then echo "error: $name exited during start-up" >&2; exit 1; fi
+    if [ $SECONDS -ge $deadline ]; then echo "error: $name did not start within $4 s" >&2; exit 1; fi
+    sleep 1
+  done
+}
+
+api_args=()
+if [ -n "${RASA_API_TOKEN:-}" ]; then
+  api_args=(--enable-api --auth-token "$RASA_API_TOKEN")
+fi
+
+echo "==> action server on port $ACTIONS_PORT"
+.venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" \
+  --logging-config-file scripts/logging.yml &
+pids+=($!)
+wait_for "action server" "http://127.0.0.1:${ACTIONS_PORT}/health" "${pids[-1]}" 60
+
+echo "==> Rasa server on port $RASA_PORT (conversations: ${TRACKER_DB_URL%%://*})"
+.venv/bin/rasa run --model models --port "$RASA_PORT" --endpoints endpoints.yml \
+  --credentials credentials.yml --cors "${WEB_ORIGINS:-http://localhost:8080}" \
+  --logging-config-file scripts/logging.yml "${api_args[@]}" &
+pids+=($!)
+wait_for "Rasa server" "http://127.0.0.1:${RASA_PORT}/" "${pids[-1]}" 180
+
+cat <<TXT
+
+mmd-assistant is running.
+  Chat over REST:  curl -s -XPOST localhost:${RASA_PORT}/webhooks/rest/webhook \\
+                     -H 'Content-Type: application/json' -d '{"sender":"me","message":"hi"}'
+  Chat in a shell: make shell        (in another terminal)
+  HTTP API:        $([ -n "${RASA_API_TOKEN:-}" ] && echo "on, token from RASA_API_TOKEN" || echo "off (set RASA_API_TOKEN to enable it)")
+Press Ctrl-C to stop.
+TXT
+
+# Any process exiting ends the run (and the trap stops the other one).
+wait -n "${pids[@]}"
+echo "error: a server exited; stopping the rest" >&2
+exit 1

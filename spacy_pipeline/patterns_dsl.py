@@ -1,0 +1,61 @@
+"""Turns the one-phrase-per-line pattern files into spaCy EntityRuler token patterns.
+
+The small syntax (see `patterns/README.md`) keeps the files readable for the content
+reviewers who maintain them, while spaCy gets plain `LOWER` token patterns.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List
+
+PATTERNS_DIR = Path(__file__).resolve().parent / "patterns"
+
+TokenPattern = Dict[str, Any]
+
+
+def parse_token(token: str) -> TokenPattern:
+    """Translates one DSL token (`a|b`, `x?`, `*`) into a spaCy token pattern."""
+    if token == "*":
+        return {"OP": "?"}
+    optional = token.endswith("?") and len(token) > 1
+    if optional:
+        token = token[:-1]
+    choices = [choice for choice in token.split("|") if choice]
+    if not choices:
+        raise ValueError(f"empty token in pattern: {token!r}")
+    pattern: TokenPattern = (
+        {"LOWER": choices[0]} if len(choices) == 1 else {"LOWER": {"IN": choices}}
+    )
+    if optional:
+        pattern["OP"] = "?"
+    return pattern
+
+
+def parse_line(line: str) -> List[TokenPattern]:
+    """Translates one phrase line into a token pattern list ([] for comments/blank lines)."""
+    line = line.split("#", 1)[0].strip()
+    if not line:
+        return []
+    tokens = [parse_token(token) for token in line.split()]
+    if all(token.get("OP") == "?" for token in tokens):
+        raise ValueError(f"pattern matches the empty string: {line!r}")
+    return tokens
+
+
+def load_patterns(patterns_dir: Path = PATTERNS_DIR) -> List[Dict[str, Any]]:
+    """Reads every `*.txt` file into EntityRuler patterns labelled by the file name."""
+    patterns: List[Dict[str, Any]] = []
+    for path in sorted(patterns_dir.glob("*.txt")):
+        label = path.stem.upper()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            try:
+                tokens = parse_line(line)
+            except ValueError as error:
+                raise ValueError(f"{path.name}:{number}: {error}") from error
+            if tokens:
+                patterns.append({"label": label, "pattern": tokens, "id": f"{path.stem}:{number}"})
+    return patterns
+
+
+def patterns_version(patterns_dir: Path = PATTERNS_DIR) -> str:
+    return (patterns_dir / "VERSION").read_text(encoding="utf-8").strip()
