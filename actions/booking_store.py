@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import secrets
+import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any, Dict, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +77,6 @@ def create_db_engine(url: str, timeout_seconds: float) -> Engine:
     connect_args: Dict[str, Any] = {}
     if url.startswith("sqlite"):
         connect_args["timeout"] = timeout_seconds
-        database = sa.engine.make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
     elif url.startswith("postgresql"):
         connect_args["connect_timeout"] = max(1, int(timeout_seconds))
         connect_args["options"] = f"-c statement_timeout={int(timeout_seconds * 1000)}"
@@ -89,17 +87,30 @@ class BookingStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._schema_ready = False
+        self._schema_lock = threading.Lock()
 
     def _ensure_schema(self) -> None:
-        if not self._schema_ready:
-            metadata.create_all(self.engine)
+        """Creates the table on first use; tolerates another process creating it first."""
+        if self._schema_ready:
+            return
+        with self._schema_lock:
+            if self._schema_ready:
+                return
+            database = self.engine.url.database
+            if self.engine.url.get_backend_name() == "sqlite" and database not in (None, "", ":memory:"):
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                metadata.create_all(self.engine)
+            except (OperationalError, ProgrammingError):
+                if not sa.inspect(self.engine).has_table(bookings.name):
+                    raise
             self._schema_ready = True
 
     def save(self, request: BookingRequest) -> Tuple[str, bool]:
         """Stores the booking once. Returns (reference, created): created is False for a retry."""
         try:
             return self._save_once(request)
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError) as error:
             raise BookingStoreError(type(error).__name__) from error
 
     def _save_once(self, request: BookingRequest) -> Tuple[str, bool]:

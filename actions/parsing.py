@@ -54,8 +54,8 @@ def parse_age(text: Optional[str]) -> Optional[int]:
     if not isinstance(text, str):
         return None
     lowered = text.lower()
-    numbers = re.findall(r"\d+(?:[.,]\d+)?", lowered)
-    if len(numbers) > 1:
+    numbers = re.findall(r"-?\d+(?:[.,]\d+)?", lowered)
+    if len(numbers) > 1 or re.search(r"\b(hundred|thousand|million)\b", lowered):
         return None
     if numbers:
         value = float(numbers[0].replace(",", "."))

@@ -7,6 +7,7 @@ the slot so the form asks again. Subclasses only provide the parsers.
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from typing import Any, Callable, Dict, Optional, Text
 
 from rasa_sdk import FormValidationAction
@@ -17,11 +18,15 @@ logger = logging.getLogger(__name__)
 Parser = Callable[[Any], Optional[Any]]
 
 
-class BaseFormValidator(FormValidationAction):
-    """Parse-or-reprompt validation shared by all of the assistant's forms."""
+class BaseFormValidator(FormValidationAction, ABC):
+    """Parse-or-reprompt validation shared by all of the assistant's forms.
 
-    def name(self) -> Text:  # pragma: no cover - subclasses name themselves
-        raise NotImplementedError
+    Abstract, so rasa-sdk does not register the base itself as an action.
+    """
+
+    @abstractmethod
+    def name(self) -> Text:
+        """validate_<form name>, as Rasa calls it."""
 
     def check(
         self,

@@ -1,0 +1,47 @@
+"""A REST-channel client that talks to the running Rasa server as a user would."""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any, Dict, List, Optional
+
+TIMEOUT_SECONDS = 60
+
+
+def http(method: str, url: str, body: Optional[Any] = None, token: Optional[str] = None):
+    """Returns (status, parsed JSON or text); never raises on an HTTP error status."""
+    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+    if token:
+        url += ("&" if "?" in url else "?") + f"token={token}"
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    try:
+        return status, json.loads(raw or b"null")
+    except ValueError:
+        return status, raw.decode("utf-8", "replace")
+
+
+class Chat:
+    def __init__(self, rasa_url: str, sender: str) -> None:
+        self.rasa_url = rasa_url
+        self.sender = sender
+
+    def say(self, message: str) -> List[Dict[str, Any]]:
+        status, replies = http("POST", f"{self.rasa_url}/webhooks/rest/webhook",
+                               {"sender": self.sender, "message": message})
+        assert status == 200, (status, replies)
+        return replies
+
+
+def texts(replies: List[Dict[str, Any]]) -> str:
+    return "\n".join(reply.get("text", "") for reply in replies)
+
+
+def payloads(replies: List[Dict[str, Any]]) -> List[str]:
+    return [button["payload"] for reply in replies for button in reply.get("buttons", [])]

@@ -1,0 +1,110 @@
+"""Starts the real action server and Rasa server for end-to-end tests, and stops them."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+RASA = str(ROOT / ".venv" / "bin" / "rasa")
+MODEL = ROOT / "models" / "mmd-assistant.tar.gz"
+START_TIMEOUT_SECONDS = 180
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not come up in {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+@dataclass
+class Stack:
+    """The action server and the Rasa server on free localhost ports, with their own databases."""
+
+    workdir: Path
+    api_token: str = "e2e-secret-token"
+    extra_env: Dict[str, str] = field(default_factory=dict)
+    rasa_port: int = field(default_factory=free_port)
+    actions_port: int = field(default_factory=free_port)
+    processes: List[subprocess.Popen] = field(default_factory=list)
+    rasa: Optional[subprocess.Popen] = None
+
+    @property
+    def env(self) -> Dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            RASA_TELEMETRY_ENABLED="false",
+            ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.actions_port}/webhook",
+            TRACKER_DB_URL=f"sqlite:///{self.workdir / 'conversations.db'}",
+            BOOKINGS_DB_URL=f"sqlite:///{self.workdir / 'bookings.db'}",
+            PYTHONPATH=str(ROOT),
+        )
+        env.update(self.extra_env)
+        return env
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+        log = self.workdir / f"{name}.log"
+        process = subprocess.Popen(
+            args, cwd=ROOT, env=self.env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        return process
+
+    def start_actions(self) -> None:
+        process = self._spawn("actions", [RASA, "run", "actions", "--actions", "actions",
+                                          "--port", str(self.actions_port)])
+        wait_until_up(f"http://127.0.0.1:{self.actions_port}/health", process,
+                      self.workdir / "actions.log", START_TIMEOUT_SECONDS)
+
+    def start_rasa(self) -> None:
+        self.rasa = self._spawn("rasa", [
+            RASA, "run", "--model", str(MODEL), "--port", str(self.rasa_port),
+            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            "--enable-api", "--auth-token", self.api_token,
+        ])
+        wait_until_up(self.rasa_url + "/", self.rasa, self.workdir / "rasa.log", START_TIMEOUT_SECONDS)
+
+    def stop_rasa(self) -> None:
+        if self.rasa is not None:
+            _terminate(self.rasa)
+            self.processes.remove(self.rasa)
+            self.rasa = None
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            _terminate(process)
+        self.processes.clear()
+
+
+def _terminate(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)

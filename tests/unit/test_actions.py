@@ -1,0 +1,129 @@
+"""Custom actions, called as the Rasa server calls them: a Tracker from a dict and a
+CollectingDispatcher; bookings go to a real SQLite database in a temporary folder."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import sqlalchemy as sa
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import booking_actions
+from actions.booking_actions import ActionAskBookingConfirmed, ActionSubmitBooking
+from actions.booking_store import bookings
+from actions.session import ActionSessionStart
+from actions.symptom_actions import ActionAcknowledgeSymptom
+from tests.unit.trackers import FILLED_BOOKING, make_tracker, user_message
+
+
+def run(action, tracker, domain):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, domain))
+    return dispatcher.messages, events
+
+
+@pytest.fixture()
+def bookings_db(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'bookings.db'}"
+    monkeypatch.setenv("BOOKINGS_DB_URL", url)
+    booking_actions.booking_store.cache_clear()
+    yield sa.create_engine(url)
+    booking_actions.booking_store.cache_clear()
+
+
+def stored_rows(engine):
+    with engine.connect() as connection:
+        return connection.execute(sa.select(bookings)).mappings().all()
+
+
+def test_symptom_report_is_acknowledged_with_a_consultation_offer_and_prefills(domain):
+    text = "my son's left hand copies his right hand"
+    tracker = make_tracker(latest_message=user_message(text, "report_symptom"))
+    messages, events = run(ActionAcknowledgeSymptom(), tracker, domain)
+    assert [m["response"] for m in messages] == ["utter_symptom_acknowledged"]
+    assert events == [SlotSet("symptom_description", text)]
+    buttons = domain["responses"]["utter_symptom_acknowledged"][0]["buttons"]
+    assert {"title": "Book a consultation", "payload": "/request_consultation"} in buttons
+
+
+def test_symptom_report_in_the_form_keeps_an_existing_description(domain):
+    tracker = make_tracker(
+        slots={"symptom_description": "earlier description"},
+        latest_message=user_message("my hands mirror each other", "report_symptom"),
+        in_form=True, requested_slot="contact",
+    )
+    messages, events = run(ActionAcknowledgeSymptom(), tracker, domain)
+    assert [m["response"] for m in messages] == ["utter_symptom_acknowledged_in_form"]
+    assert events == []
+    buttons = domain["responses"]["utter_symptom_acknowledged_in_form"][0]["buttons"]
+    assert [b["payload"] for b in buttons] == ["/request_consultation"]
+
+
+def test_summary_reads_back_every_answer_in_plain_words(domain):
+    messages, _ = run(ActionAskBookingConfirmed(), make_tracker(slots=FILLED_BOOKING), domain)
+    [message] = messages
+    assert message["response"] == "utter_booking_summary"
+    assert message["consult_for"] == "your child"
+    assert message["patient_age"] == "7"
+    assert message["contact"] == "sam@example.com"
+
+
+def test_confirmed_booking_is_stored_once_and_marks_the_handoff(domain, bookings_db):
+    tracker = make_tracker(slots=FILLED_BOOKING, sender_id="user-42")
+    messages, events = run(ActionSubmitBooking(), tracker, domain)
+    [row] = stored_rows(bookings_db)
+    assert row["sender_id"] == "user-42" and row["status"] == "new"
+    assert row["patient_age"] == 7 and row["contact"] == "sam@example.com"
+    assert messages[0]["response"] == "utter_booking_submitted"
+    assert messages[0]["booking_reference"] == row["reference"]
+    assert SlotSet("handed_off", True) in events
+    assert SlotSet("booking_reference", row["reference"]) in events
+
+
+def test_a_retried_submission_returns_the_same_booking(domain, bookings_db):
+    tracker = make_tracker(slots=FILLED_BOOKING, sender_id="user-43")
+    first, _ = run(ActionSubmitBooking(), tracker, domain)
+    second, _ = run(ActionSubmitBooking(), tracker, domain)
+    assert len(stored_rows(bookings_db)) == 1
+    assert second[0]["response"] == "utter_booking_already_submitted"
+    assert second[0]["booking_reference"] == first[0]["booking_reference"]
+
+
+def test_a_storage_failure_is_told_to_the_user_and_keeps_the_answers(domain, tmp_path, monkeypatch, caplog):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the database folder should be")
+    monkeypatch.setenv("BOOKINGS_DB_URL", f"sqlite:///{blocker / 'bookings.db'}")
+    booking_actions.booking_store.cache_clear()
+    try:
+        tracker = make_tracker(slots=FILLED_BOOKING, sender_id="user-44")
+        messages, events = run(ActionSubmitBooking(), tracker, domain)
+    finally:
+        booking_actions.booking_store.cache_clear()
+    assert [m["response"] for m in messages] == ["utter_booking_failed"]
+    assert events == [SlotSet("booking_confirmed", None)]
+    assert "booking not stored" in caplog.text
+    assert "sam@example.com" not in caplog.text
+
+
+def test_unconfirmed_booking_is_not_stored(domain, bookings_db):
+    tracker = make_tracker(slots={**FILLED_BOOKING, "booking_confirmed": False})
+    messages, events = run(ActionSubmitBooking(), tracker, domain)
+    assert messages == [] and events == []
+    assert not sa.inspect(bookings_db).has_table("bookings") or stored_rows(bookings_db) == []
+
+
+def test_new_session_of_a_returning_user_is_marked_and_keeps_the_handoff(domain):
+    earlier = [{"event": "user", "text": "hi"}, {"event": "bot", "text": "Hi!"}]
+    tracker = make_tracker(slots={"handed_off": True, "booking_reference": "MMD-ABC234"}, events=earlier)
+    _, events = run(ActionSessionStart(), tracker, domain)
+    names = [event["event"] for event in events]
+    assert names[0] == "session_started" and names[-1] == "action"
+    assert SlotSet("returning_user", True) in events
+    assert SlotSet("handed_off", True) in events
+    assert SlotSet("booking_reference", "MMD-ABC234") in events
+
+
+def test_first_session_is_not_marked_returning(domain):
+    _, events = run(ActionSessionStart(), make_tracker(), domain)
+    assert SlotSet("returning_user", True) not in events

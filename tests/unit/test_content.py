@@ -1,0 +1,97 @@
+"""Content rules from ../shared/content/facts.md, checked on every response in the domain."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+REQUIRED_TOPICS = {
+    "what_is", "symptoms", "causes", "inheritance", "diagnosis", "treatment", "prognosis",
+    "daily_life", "when_to_see_doctor", "prevalence",
+}
+# The names used in answers, and the facts.md keys they stand for.
+SOURCE_NAMES = {
+    "consumer article (May 2025)": "ARTICLE",
+    "MedlinePlus Genetics": "MEDLINEPLUS",
+    "GeneReviews": "GENEREVIEWS",
+    "Schlienger et al. 2023": "SCHLIENGER2023",
+    "Collins Hutchinson et al. 2024": "COLLINS2024",
+}
+FACTS = ROOT.parent / "shared" / "content" / "facts.md"
+
+
+def faq_answers(domain):
+    return {
+        name.split("/", 1)[1]: variants[0]["text"]
+        for name, variants in domain["responses"].items() if name.startswith("utter_faq/")
+    }
+
+
+def nlu_faq_topics():
+    topics = set()
+    for path in (ROOT / "data" / "nlu").glob("*.yml"):
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            if block.get("intent", "").startswith("faq/"):
+                topics.add(block["intent"].split("/", 1)[1])
+    return topics
+
+
+def test_every_required_topic_has_an_answer_and_examples(domain):
+    assert REQUIRED_TOPICS <= set(faq_answers(domain))
+    assert set(faq_answers(domain)) == nlu_faq_topics()
+
+
+@pytest.mark.parametrize("topic", sorted(REQUIRED_TOPICS | {"genes", "medication", "contagious", "adult_onset"}))
+def test_each_answer_ends_with_known_sources_and_fits_a_phone(domain, topic):
+    text = faq_answers(domain)[topic].strip()
+    match = re.search(r"Sources?: (.+)\.$", text)
+    assert match, f"{topic} does not end with its sources"
+    names = [name.strip() for name in match.group(1).split(";")]
+    assert names and all(name in SOURCE_NAMES for name in names), names
+    assert len(text) <= 520, f"{topic} is {len(text)} characters: too long for a phone screen"
+
+
+@pytest.mark.skipif(not FACTS.exists(), reason="shared/content/facts.md not beside the project")
+def test_source_keys_exist_in_facts_md():
+    facts = FACTS.read_text()
+    for key in SOURCE_NAMES.values():
+        assert f"- {key}:" in facts
+
+
+def all_texts(domain):
+    return [v["text"] for variants in domain["responses"].values() for v in variants]
+
+
+def test_dnm2_is_only_mentioned_as_unsupported(domain):
+    for text in all_texts(domain):
+        if "DNM2" in text:
+            assert "do not link DNM2" in text
+
+
+def test_no_answer_recommends_a_medicine(domain):
+    mentions = 0
+    for text in all_texts(domain):
+        lowered = " ".join(text.lower().split())
+        if re.search(r"\b(medicine|medication|drugs?|dose|pills?|tablets?)\b", lowered):
+            mentions += 1
+            assert "no medicine" in lowered, text
+    assert mentions >= 2  # the treatment and medication answers both say so
+
+
+def test_prognosis_follows_the_correction(domain):
+    text = faq_answers(domain)["prognosis"]
+    assert "usually stay about the same" in text and "may lessen" not in text
+
+
+def test_emergency_reply_names_emergency_and_starts_no_booking(domain):
+    [variant] = domain["responses"]["utter_emergency"]
+    assert "emergency" in variant["text"].lower()
+    assert "buttons" not in variant
+
+
+def test_greeting_carries_the_disclaimer(domain):
+    first_time = domain["responses"]["utter_greet"][-1]["text"]
+    assert "not a diagnosis" in first_time

@@ -1,0 +1,75 @@
+"""The project's spaCy pipeline (built by `make build`) and the safety signals read from it."""
+from pathlib import Path
+
+import pytest
+import spacy
+
+from spacy_pipeline.patterns_dsl import load_patterns, parse_line
+from spacy_pipeline.signals import read_signals
+
+PIPELINE = Path(__file__).resolve().parents[2] / "build" / "spacy_mmd"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.load(PIPELINE)
+
+
+def test_dsl_translates_alternatives_optionals_and_wildcards():
+    assert parse_line("a|b c? * d") == [
+        {"LOWER": {"IN": ["a", "b"]}}, {"LOWER": "c", "OP": "?"}, {"OP": "?"}, {"LOWER": "d"}
+    ]
+    assert parse_line("# a comment") == []
+    with pytest.raises(ValueError):
+        parse_line("x? *")
+
+
+def test_every_pattern_file_loads_with_its_label():
+    labels = {pattern["label"] for pattern in load_patterns()}
+    assert labels == {"BODY_PART", "SIDE", "MIRRORING", "INVOLUNTARY", "WHO", "RED_FLAG", "OTHER_SIDE_MOVES"}
+
+
+def test_built_pipeline_version_matches_the_pattern_files(nlp):
+    version = (PIPELINE.parent.parent / "spacy_pipeline" / "patterns" / "VERSION").read_text().strip()
+    assert nlp.meta["version"] == version
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["My son's left hand copies his right hand when he writes",
+     "when I move my right hand the left one moves too",
+     "my daughter's hands mirror each other",
+     "my fingers move on their own when i use the other hand",
+     "my kid cant use one hand without the other hand moving"],
+)
+def test_reports_of_mirroring_are_symptom_reports(nlp, text):
+    signals = read_signals(nlp(text))
+    assert signals.symptom_report and not signals.red_flag
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["What are the symptoms of MMD?", "does it affect the legs too", "is it passed down from parents",
+     "I have a rash on my arm", "what does it mean when one hand copies the other"],
+)
+def test_questions_and_other_complaints_are_not_reports(nlp, text):
+    assert not read_signals(nlp(text)).symptom_report
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my dad suddenly can't move his arm", "her face is drooping", "he is having a seizure",
+     "she collapsed", "my son hit his head and now his hand moves", "I have chest pain",
+     "I can't breathe", "his speech is slurred", "sudden numbness on one side"],
+)
+def test_red_flags_are_detected(nlp, text):
+    assert read_signals(nlp(text)).red_flag
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["is it passed down from parents", "can he speak normally", "my hands move together when I type",
+     "I can breathe fine", "how is it treated"],
+)
+def test_ordinary_messages_are_not_red_flags(nlp, text):
+    assert not read_signals(nlp(text)).red_flag
