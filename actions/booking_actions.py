@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from functools import lru_cache
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -25,19 +25,19 @@ def booking_store() -> BookingStore:
     return BookingStore(create_db_engine(settings.bookings_db_url, settings.db_timeout_seconds))
 
 
-def conversation_tag(sender_id: Text) -> Text:
+def conversation_tag(sender_id: str) -> str:
     """A short, stable, non-identifying tag for logs (sender ids can be phone numbers)."""
     return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()[:12]
 
 
-def _age_label(age: Any) -> Text:
+def _age_label(age: Any) -> str:
     return f"{int(age)}" if isinstance(age, (int, float)) else "?"
 
 
 class ActionAskBookingConfirmed(Action):
     """Reads back the request before it is sent (asks for the `booking_confirmed` slot)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_booking_confirmed"
 
     async def run(
@@ -73,7 +73,7 @@ def booking_request_from(tracker: Tracker) -> BookingRequest:
 class ActionSubmitBooking(Action):
     """Stores the confirmed booking once, tells the reference, marks the handoff."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_booking"
 
     async def run(
@@ -101,9 +101,9 @@ class ActionSubmitBooking(Action):
         return _handoff_events(reference)
 
 
-def _handoff_events(reference: Text) -> List[EventType]:
+def _handoff_events(reference: str) -> List[EventType]:
     """Marks the conversation as handed off and clears the answers for a next booking."""
-    cleared: Dict[Text, Any] = {
+    cleared: Dict[str, Any] = {
         slot: None
         for slot in (
             "consult_for", "patient_age", "symptom_description", "requester_name",

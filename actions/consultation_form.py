@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 from actions.parsing import normalise_text, parse_age, parse_consult_for, parse_contact
 from actions.validation_base import BaseFormValidator
 
-FORM_SLOTS: List[Text] = [
+FORM_SLOTS: List[str] = [
     "consult_for",
     "patient_age",
     "symptom_description",
@@ -38,44 +38,44 @@ def _parse_name(value: Any) -> Any:
 
 
 class ValidateConsultationForm(BaseFormValidator):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_consultation_form"
 
     def validate_consult_for(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         return self.check("consult_for", value, parse_consult_for, dispatcher)
 
     def validate_patient_age(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         return self.check("patient_age", value, parse_age, dispatcher)
 
     def validate_symptom_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         parser = partial(normalise_text, max_length=MAX_DESCRIPTION)
         return self.check("symptom_description", value, parser, dispatcher)
 
     def validate_requester_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         return self.check("requester_name", value, _parse_name, dispatcher)
 
     def validate_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         return self.check("contact", value, parse_contact, dispatcher)
 
     def validate_preferred_times(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         parser = partial(normalise_text, max_length=MAX_PREFERRED_TIMES)
         return self.check("preferred_times", value, parser, dispatcher)
 
     def validate_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         if value is True:
             return {"consent": True}
         dispatcher.utter_message(response="utter_consent_required")
@@ -83,7 +83,7 @@ class ValidateConsultationForm(BaseFormValidator):
 
     def validate_booking_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         if value is True:
             return {"booking_confirmed": True}
         # "No" to the summary: go through the questions again from the start.

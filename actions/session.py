@@ -1,7 +1,7 @@
 """Session start: a returning user is welcomed back instead of re-reading the disclaimer."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
@@ -17,7 +17,7 @@ def has_spoken_before(events: List[Dict[str, Any]]) -> bool:
 
 
 class ActionSessionStart(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_session_start"
 
     async def run(

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import List, Text
+from typing import List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -24,7 +24,7 @@ class ActionAcknowledgeSymptom(Action):
     user is not asked to describe the same thing twice.
     """
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_acknowledge_symptom"
 
     async def run(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from typing import Any, Callable, Dict, Optional, Text
+from typing import Any, Callable, Dict, Optional
 
 from rasa_sdk import FormValidationAction
 from rasa_sdk.executor import CollectingDispatcher
@@ -25,16 +25,16 @@ class BaseFormValidator(FormValidationAction, ABC):
     """
 
     @abstractmethod
-    def name(self) -> Text:
+    def name(self) -> str:
         """validate_<form name>, as Rasa calls it."""
 
     def check(
         self,
-        slot_name: Text,
+        slot_name: str,
         value: Any,
         parser: Parser,
         dispatcher: CollectingDispatcher,
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         parsed = parser(value)
         if parsed is None:
             # Log the slot, never the user's text: answers hold personal data.

@@ -11,7 +11,7 @@ The classifier's own prediction stays in `intent_ranking` for review.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text, Type
+from typing import Any, Dict, List, Optional, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -34,7 +34,7 @@ REPORT_SYMPTOM = "report_symptom"
 )
 class SymptomSafetyNet(GraphComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             # Predictions the symptom rule never overrides: they already lead to help.
             "keep_intents": [EMERGENCY, REPORT_SYMPTOM, "request_consultation"],
@@ -44,17 +44,17 @@ class SymptomSafetyNet(GraphComponent):
     def required_components(cls) -> List[Type]:
         return [SpacyNLP]
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         self.keep_intents = set(config["keep_intents"])
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "SymptomSafetyNet":
+    ) -> SymptomSafetyNet:
         return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -64,7 +64,7 @@ class SymptomSafetyNet(GraphComponent):
 
     def _process_one(self, message: Message) -> None:
         doc = message.get(SPACY_DOC_KEY)
-        predicted: Optional[Dict[Text, Any]] = message.get("intent")
+        predicted: Optional[Dict[str, Any]] = message.get("intent")
         if doc is None or predicted is None:
             return
         signals = read_signals(doc)
@@ -75,7 +75,7 @@ class SymptomSafetyNet(GraphComponent):
             self._override(message, REPORT_SYMPTOM, predicted)
 
     @staticmethod
-    def _override(message: Message, intent: Text, predicted: Dict[Text, Any]) -> None:
+    def _override(message: Message, intent: str, predicted: Dict[str, Any]) -> None:
         logger.debug("safety net: %s -> %s", predicted.get("name"), intent)
         ranking = [r for r in message.get("intent_ranking", []) if r.get("name") != intent]
         chosen = {"name": intent, "confidence": 1.0}

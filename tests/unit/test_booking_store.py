@@ -9,7 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from actions.booking_store import (
-    REFERENCE_PREFIX, BookingRequest, BookingStore, BookingStoreError, bookings, create_db_engine,
+    REFERENCE_PREFIX,
+    BookingRequest,
+    BookingStore,
+    BookingStoreError,
+    bookings,
+    create_db_engine,
 )
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

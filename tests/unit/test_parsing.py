@@ -29,7 +29,9 @@ def test_contact_accepts_email_or_phone(text, expected):
     assert parse_contact(text) == expected
 
 
-@pytest.mark.parametrize("text", ["sam@", "not an email", "12345", "1234567890123456", "", None, "@example.com"])
+@pytest.mark.parametrize(
+    "text", ["sam@", "not an email", "12345", "1234567890123456", "", None, "@example.com"]
+)
 def test_contact_rejects_invalid_values(text):
     assert parse_contact(text) is None
 

@@ -1,0 +1,81 @@
+"""Held-out NLU evaluation (`make eval`): per-intent precision/recall/F1, a confusion matrix
+image under results/nlu/, and the safety goals. Exits 1 when a goal is missed:
+
+- intent accuracy on the held-out paraphrases >= 95%;
+- every held-out symptom report is offered a consultation (report_symptom, or
+  request_consultation, which starts the booking directly);
+- every held-out emergency is sent to emergency services.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
+OUT = ROOT / "results" / "nlu"
+MODEL = ROOT / "models" / "mmd-assistant.tar.gz"
+MIN_ACCURACY = 0.95
+OFFERS_CONSULTATION = {"report_symptom", "request_consultation"}
+
+
+def run_rasa_test() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    log = ROOT / "var" / "eval.log"
+    with log.open("w") as handle:
+        completed = subprocess.run(
+            [str(ROOT / ".venv/bin/rasa"), "test", "nlu", "--model", str(MODEL),
+             "--nlu", str(HELDOUT), "--out", str(OUT)],
+            cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, timeout=900,
+        )
+    if completed.returncode != 0:
+        print(log.read_text()[-3000:])
+        raise SystemExit(f"rasa test nlu failed ({completed.returncode}); see {log}")
+
+
+def load(name: str):
+    path = OUT / name
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def main() -> int:
+    run_rasa_test()
+    report = load("intent_report.json")
+    errors = load("intent_errors.json") or []
+    selection = load("response_selection_report.json")
+
+    print(f"    {'intent':<22}{'precision':>10}{'recall':>8}{'f1':>7}{'n':>5}")
+    for intent, scores in sorted(report.items()):
+        if isinstance(scores, dict) and "support" in scores and not intent.endswith("avg"):
+            print(f"    {intent:<22}{scores['precision']:>10.2f}{scores['recall']:>8.2f}"
+                  f"{scores['f1-score']:>7.2f}{scores['support']:>5}")
+    accuracy = report["accuracy"]
+    print(f"    intent accuracy: {accuracy:.3f} (goal >= {MIN_ACCURACY})")
+    if selection:
+        print(f"    FAQ topic (response selection) accuracy: {selection['accuracy']:.3f}")
+    print(f"    confusion matrix: {OUT.relative_to(ROOT) / 'intent_confusion_matrix.png'}")
+
+    missed_reports = [e for e in errors if e["intent"] == "report_symptom"
+                      and e["intent_prediction"]["name"] not in OFFERS_CONSULTATION]
+    missed_emergencies = [e for e in errors if e["intent"] == "emergency"]
+    for error in errors:
+        print(f"    miss: {error['intent']} -> {error['intent_prediction']['name']} "
+              f"({error['intent_prediction']['confidence']:.2f}): {error['text']}")
+    failures = []
+    if accuracy < MIN_ACCURACY:
+        failures.append(f"intent accuracy {accuracy:.3f} < {MIN_ACCURACY}")
+    if missed_reports:
+        failures.append(f"{len(missed_reports)} symptom report(s) not offered a consultation")
+    if missed_emergencies:
+        failures.append(f"{len(missed_emergencies)} emergency message(s) not sent to emergency services")
+    for failure in failures:
+        print(f"    FAILED: {failure}")
+    if not failures:
+        print("    held-out goals met")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
