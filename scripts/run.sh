@@ -26,6 +26,14 @@ wait_for() {  # wait_for NAME URL PID SECONDS
   done
 }
 
+# Rasa 3.6's dependencies print import-time DeprecationWarnings through a path that ignores
+# warning filters (PYTHONWARNINGS has no effect on them): drop just those lines.
+drop_import_warnings() {
+  awk '/: (Pending)?DeprecationWarning: /{skip=1; next}
+       skip && (/^  / || /^Implementing implicit namespace/){next}
+       {skip=0; print; fflush()}'
+}
+
 api_args=()
 if [ -n "${RASA_API_TOKEN:-}" ]; then
   api_args=(--enable-api --auth-token "$RASA_API_TOKEN")
@@ -33,14 +41,14 @@ fi
 
 echo "==> action server on port $ACTIONS_PORT"
 .venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" \
-  --logging-config-file scripts/logging.yml &
+  --logging-config-file scripts/logging.yml 2> >(drop_import_warnings >&2) &
 pids+=($!)
 wait_for "action server" "http://127.0.0.1:${ACTIONS_PORT}/health" "${pids[-1]}" 60
 
 echo "==> Rasa server on port $RASA_PORT (conversations: ${TRACKER_DB_URL%%://*})"
 .venv/bin/rasa run --model models --port "$RASA_PORT" --endpoints endpoints.yml \
   --credentials credentials.yml --cors "${WEB_ORIGINS:-http://localhost:8080}" \
-  --logging-config-file scripts/logging.yml "${api_args[@]}" &
+  --logging-config-file scripts/logging.yml "${api_args[@]}" 2> >(drop_import_warnings >&2) &
 pids+=($!)
 wait_for "Rasa server" "http://127.0.0.1:${RASA_PORT}/" "${pids[-1]}" 180
 
