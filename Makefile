@@ -11,7 +11,7 @@ MODEL_STAMP := models/.trained
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
                 $(SPACY_DIR)/meta.json spacy_pipeline/safety_net.py spacy_pipeline/signals.py
 
-.PHONY: help run test setup build train validate lint unit stories e2e eval shell lock clean
+.PHONY: help run test setup build train validate lint unit stories e2e eval shell lock clean chromium
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Ctrl-C stops it)"
@@ -28,7 +28,14 @@ $(SPACY_DIR)/meta.json: $(VENV)/.installed $(wildcard spacy_pipeline/patterns/*)
 	@echo "==> building the spaCy pipeline"
 	@$(ENV) $(BIN)/python -m spacy_pipeline.build $(SPACY_DIR)
 
-build: $(SPACY_DIR)/meta.json
+WEBCHAT_DEPS := webchat/node_modules/.package-lock.json
+
+# socket.io-client from the npm registry, exactly as locked (package-lock.json).
+$(WEBCHAT_DEPS): webchat/package.json webchat/package-lock.json
+	@echo "==> installing the web chat's socket.io-client (npm ci)"
+	@cd webchat && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null
+
+build: $(SPACY_DIR)/meta.json $(WEBCHAT_DEPS)
 
 # Trains only when the data, config or pipeline changed since the last training.
 $(MODEL_STAMP): $(TRAIN_INPUTS)
@@ -40,7 +47,7 @@ $(MODEL_STAMP): $(TRAIN_INPUTS)
 
 train: $(MODEL_STAMP)
 
-run: $(MODEL_STAMP)
+run: $(MODEL_STAMP) $(WEBCHAT_DEPS)
 	@scripts/run.sh
 
 shell: $(MODEL_STAMP)
@@ -52,7 +59,7 @@ validate: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	@echo "==> ruff"
-	@$(BIN)/ruff check actions spacy_pipeline tests scripts
+	@$(BIN)/ruff check actions spacy_pipeline channels tests scripts webchat/server.py
 
 unit: $(SPACY_DIR)/meta.json
 	@echo "==> unit tests (actions, validators, parsers, spaCy pipeline, content)"
@@ -65,8 +72,11 @@ stories: $(MODEL_STAMP)
 	  || { tail -60 var/test-stories.log; cat results/stories/failed_test_stories.yml 2>/dev/null; exit 1; }
 	@echo "    all test stories passed"
 
-e2e: $(MODEL_STAMP)
-	@echo "==> end-to-end conversations (real Rasa server + action server over REST)"
+chromium:
+	@scripts/ensure-chromium.sh
+
+e2e: $(MODEL_STAMP) $(WEBCHAT_DEPS) chromium
+	@echo "==> end-to-end: REST conversations and the web chat in chromium (real servers)"
 	@$(ENV) $(BIN)/pytest -q tests/e2e
 
 eval: $(MODEL_STAMP)
@@ -79,4 +89,4 @@ lock:
 	$(BIN)/pip freeze --exclude-editable | sed '1i # Full lock of the venv (pip freeze), used as a constraints file by scripts/setup-venv.sh.\n# Regenerate with `make lock` after changing requirements*.txt.' > constraints.txt
 
 clean:
-	rm -rf build models results .rasa
+	rm -rf build models results .rasa webchat/node_modules

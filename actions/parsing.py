@@ -46,24 +46,34 @@ def normalise_text(text: Optional[str], max_length: int) -> Optional[str]:
     return cleaned
 
 
+_AGE_WORDS = {
+    "year", "years", "yr", "yrs", "y", "yo", "old", "month", "months", "week", "weeks", "day", "days",
+    "and", "a", "half", "he", "she", "is", "he's", "she's", "i", "i'm", "im", "am", "my", "son",
+    "daughter", "child", "kid", "they", "are", "they're", "about", "around", "nearly", "almost",
+    "age", "aged", "just", "turned", "turning", "it's", "its", "the", "patient", "s",
+}
+
+
 def parse_age(text: Optional[str]) -> Optional[int]:
-    """Age in whole years from '7', '7 years old', 'six', '18 months'; None if unclear."""
+    """Age in whole years from '7', '7 years old', 'six', '18 months'; None if unclear.
+
+    Only age words may surround the number, so "alert(1)" or "call 555 1234" is not an age.
+    """
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         value = float(text)
         return int(value) if 0 <= value <= MAX_AGE_YEARS else None
     if not isinstance(text, str):
         return None
-    lowered = text.lower()
-    numbers = re.findall(r"-?\d+(?:[.,]\d+)?", lowered)
-    if len(numbers) > 1 or re.search(r"\b(hundred|thousand|million)\b", lowered):
+    lowered = text.lower().strip().rstrip(".!")
+    tokens = re.findall(r"-?\d+(?:[.,]\d+)?|[a-z']+|\S", lowered)
+    numbers = [t for t in tokens if re.fullmatch(r"-?\d+(?:[.,]\d+)?", t)]
+    words = [t for t in tokens if t not in numbers]
+    number_words = [w for w in words if w in _NUMBER_WORDS]
+    if any(w not in _AGE_WORDS and w not in _NUMBER_WORDS and w not in {",", "'"} for w in words):
         return None
-    if numbers:
-        value = float(numbers[0].replace(",", "."))
-    else:
-        words = [w for w in re.findall(r"[a-z]+", lowered) if w in _NUMBER_WORDS]
-        if len(words) != 1:
-            return None
-        value = float(_NUMBER_WORDS[words[0]])
+    if len(numbers) + len(number_words) != 1:
+        return None
+    value = float(numbers[0].replace(",", ".")) if numbers else float(_NUMBER_WORDS[number_words[0]])
     if re.search(r"\bmonths?\b", lowered):
         value = value / 12
     elif re.search(r"\bweeks?\b|\bdays?\b", lowered):

@@ -6,6 +6,11 @@ export MMD_ROOT
 
 export RASA_PORT="${RASA_PORT:-5005}"
 export ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+export WEBCHAT_PORT="${WEBCHAT_PORT:-8080}"
+# Where browsers reach Rasa's socket.io channel, and which web origins may call Rasa (CORS,
+# space-separated).
+export RASA_PUBLIC_URL="${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}"
+export WEB_ORIGINS="${WEB_ORIGINS:-http://localhost:${WEBCHAT_PORT} http://127.0.0.1:${WEBCHAT_PORT}}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTIONS_PORT}/webhook}"
 export TRACKER_DB_URL="${TRACKER_DB_URL:-sqlite:///${MMD_ROOT}/var/conversations.db}"
 export BOOKINGS_DB_URL="${BOOKINGS_DB_URL:-sqlite:///${MMD_ROOT}/var/bookings.db}"

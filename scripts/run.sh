@@ -45,16 +45,26 @@ echo "==> action server on port $ACTIONS_PORT"
 pids+=($!)
 wait_for "action server" "http://127.0.0.1:${ACTIONS_PORT}/health" "${pids[-1]}" 60
 
+echo "==> channels"
+.venv/bin/python scripts/credentials.py var/credentials.yml
+
+# WEB_ORIGINS is unquoted on purpose: each space-separated origin is one --cors value.
 echo "==> Rasa server on port $RASA_PORT (conversations: ${TRACKER_DB_URL%%://*})"
 .venv/bin/rasa run --model models --port "$RASA_PORT" --endpoints endpoints.yml \
-  --credentials credentials.yml --cors "${WEB_ORIGINS:-http://localhost:8080}" \
+  --credentials var/credentials.yml --cors ${WEB_ORIGINS} \
   --logging-config-file scripts/logging.yml "${api_args[@]}" 2> >(drop_import_warnings >&2) &
 pids+=($!)
 wait_for "Rasa server" "http://127.0.0.1:${RASA_PORT}/" "${pids[-1]}" 180
 
+echo "==> web chat on port $WEBCHAT_PORT"
+.venv/bin/python webchat/server.py &
+pids+=($!)
+wait_for "web chat" "http://127.0.0.1:${WEBCHAT_PORT}/health" "${pids[-1]}" 30
+
 cat <<TXT
 
 mmd-assistant is running.
+  Web chat:        http://localhost:${WEBCHAT_PORT}/   (embed: <script src="http://localhost:${WEBCHAT_PORT}/embed.js" defer></script>)
   Chat over REST:  curl -s -XPOST localhost:${RASA_PORT}/webhooks/rest/webhook \\
                      -H 'Content-Type: application/json' -d '{"sender":"me","message":"hi"}'
   Chat in a shell: make shell        (in another terminal)

@@ -22,3 +22,8 @@ def stack(tmp_path_factory):
 @pytest.fixture()
 def chat(stack, request):
     return Chat(stack.rasa_url, sender=f"e2e-{request.node.name}")
+
+
+@pytest.fixture(scope="session")
+def webchat_url(stack):
+    return stack.start_webchat()

@@ -65,10 +65,10 @@ class Stack:
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
 
-    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, args: List[str], **env: str) -> subprocess.Popen:
         log = self.workdir / f"{name}.log"
         process = subprocess.Popen(
-            args, cwd=ROOT, env=self.env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+            args, cwd=ROOT, env={**self.env, **env}, stdout=log.open("ab"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self.processes.append(process)
@@ -84,9 +84,18 @@ class Stack:
         self.rasa = self._spawn("rasa", [
             RASA, "run", "--model", str(MODEL), "--port", str(self.rasa_port),
             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-            "--enable-api", "--auth-token", self.api_token,
+            "--enable-api", "--auth-token", self.api_token, "--cors", "*",
         ])
         wait_until_up(self.rasa_url + "/", self.rasa, self.workdir / "rasa.log", START_TIMEOUT_SECONDS)
+
+    def start_webchat(self) -> str:
+        """The web chat page server, pointed at this stack's Rasa; returns its URL."""
+        port = free_port()
+        process = self._spawn("webchat", [str(ROOT / ".venv" / "bin" / "python"), "webchat/server.py"],
+                              WEBCHAT_PORT=str(port), RASA_PUBLIC_URL=self.rasa_url)
+        url = f"http://127.0.0.1:{port}"
+        wait_until_up(url + "/health", process, self.workdir / "webchat.log", 30)
+        return url
 
     def stop_rasa(self) -> None:
         if self.rasa is not None:

@@ -6,13 +6,15 @@ from actions.parsing import normalise_text, parse_age, parse_consult_for, parse_
 @pytest.mark.parametrize(
     "text, expected",
     [("7", 7), ("7 years old", 7), ("he is six", 6), ("18 months", 1), ("3 weeks", 0),
-     ("42", 42), (7.0, 7), ("0", 0), ("120", 120)],
+     ("42", 42), (7.0, 7), ("0", 0), ("120", 120), ("I'm 34.", 34), ("my son is 7 yrs", 7),
+     ("She's 12 years old", 12)],
 )
 def test_age_is_parsed_in_years(text, expected):
     assert parse_age(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "old", "-5 years", "121", "7 or 8", "abc", None, True, "1000"])
+@pytest.mark.parametrize("text", ["", "old", "-5 years", "121", "7 or 8", "abc", None, True, "1000",
+                                  "<img src=x onerror=alert(1)>", "call me on 5551234", "two hundred"])
 def test_unclear_or_out_of_range_age_is_rejected(text):
     assert parse_age(text) is None
 

@@ -1,0 +1,1 @@
+"""Custom Rasa input channels (loaded by the Rasa server from credentials)."""

@@ -1,0 +1,26 @@
+/* One script tag embeds the chat: <script src="http://localhost:8080/embed.js" defer></script>
+ * adds a "Chat with us" button that opens the chat page in an iframe panel. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var base = script ? new URL(script.src).origin : "";
+  var button = document.createElement("button");
+  button.type = "button";
+  button.textContent = "Chat about MMD";
+  button.setAttribute("aria-expanded", "false");
+  button.style.cssText = "position:fixed;right:16px;bottom:16px;z-index:2147483000;padding:12px 18px;" +
+    "border:0;border-radius:24px;background:#0b5cad;color:#fff;font:600 16px system-ui,sans-serif;cursor:pointer";
+  var frame = document.createElement("iframe");
+  frame.title = "MMD assistant chat";
+  frame.src = base + "/";
+  frame.hidden = true;
+  frame.style.cssText = "position:fixed;right:16px;bottom:72px;width:min(400px,calc(100vw - 32px));" +
+    "height:min(640px,calc(100vh - 96px));border:1px solid #d5dbe1;border-radius:12px;z-index:2147483000;background:#fff";
+  button.addEventListener("click", function () {
+    frame.hidden = !frame.hidden;
+    button.setAttribute("aria-expanded", String(!frame.hidden));
+    if (!frame.hidden) { frame.focus(); }
+  });
+  document.body.appendChild(frame);
+  document.body.appendChild(button);
+}());
