@@ -29,7 +29,7 @@ wait_for() {  # wait_for NAME URL PID SECONDS
 # Rasa 3.6's dependencies print import-time DeprecationWarnings through a path that ignores
 # warning filters (PYTHONWARNINGS has no effect on them): drop just those lines.
 drop_import_warnings() {
-  awk '/: (Pending)?DeprecationWarning: /{skip=1; next}
+  awk '/: [A-Za-z]*DeprecationWarning: /{skip=1; next}
        skip && (/^  / || /^Implementing implicit namespace/){next}
        {skip=0; print; fflush()}'
 }
