@@ -7,6 +7,8 @@ export MMD_ROOT
 export RASA_PORT="${RASA_PORT:-5005}"
 export ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 export WEBCHAT_PORT="${WEBCHAT_PORT:-8080}"
+export STAFF_PORT="${STAFF_PORT:-8081}"
+export CONSOLE_DB_URL="${CONSOLE_DB_URL:-sqlite:///${MMD_ROOT}/var/console.db}"
 # Where browsers reach Rasa's socket.io channel, and which web origins may call Rasa (CORS,
 # space-separated).
 export RASA_PUBLIC_URL="${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}"

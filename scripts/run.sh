@@ -34,10 +34,16 @@ drop_import_warnings() {
        {skip=0; print; fflush()}'
 }
 
-api_args=()
-if [ -n "${RASA_API_TOKEN:-}" ]; then
-  api_args=(--enable-api --auth-token "$RASA_API_TOKEN")
+# The HTTP API is on only with a token. Without RASA_API_TOKEN, this run makes a random
+# one that only the staff console (started below) knows, so taking over chats works.
+if [ -z "${RASA_API_TOKEN:-}" ]; then
+  RASA_API_TOKEN=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')
+  api_token_note="on, with a random token for this run (set RASA_API_TOKEN to choose one)"
+else
+  api_token_note="on, token from RASA_API_TOKEN"
 fi
+export RASA_API_TOKEN
+api_args=(--enable-api --auth-token "$RASA_API_TOKEN")
 
 echo "==> action server on port $ACTIONS_PORT"
 .venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" \
@@ -61,6 +67,11 @@ echo "==> web chat on port $WEBCHAT_PORT"
 pids+=($!)
 wait_for "web chat" "http://127.0.0.1:${WEBCHAT_PORT}/health" "${pids[-1]}" 30
 
+echo "==> staff console on port $STAFF_PORT"
+RASA_URL="http://127.0.0.1:${RASA_PORT}" .venv/bin/python -m console.app 2> >(drop_import_warnings >&2) &
+pids+=($!)
+wait_for "staff console" "http://127.0.0.1:${STAFF_PORT}/health" "${pids[-1]}" 60
+
 cat <<TXT
 
 mmd-assistant is running.
@@ -68,7 +79,8 @@ mmd-assistant is running.
   Chat over REST:  curl -s -XPOST localhost:${RASA_PORT}/webhooks/rest/webhook \\
                      -H 'Content-Type: application/json' -d '{"sender":"me","message":"hi"}'
   Chat in a shell: make shell        (in another terminal)
-  HTTP API:        $([ -n "${RASA_API_TOKEN:-}" ] && echo "on, token from RASA_API_TOKEN" || echo "off (set RASA_API_TOKEN to enable it)")
+  Staff console:   http://localhost:${STAFF_PORT}/   (first admin: make staff-user NAME=you ROLE=admin)
+  HTTP API:        ${api_token_note}
 Press Ctrl-C to stop.
 TXT
 

@@ -4,8 +4,9 @@
    a domain it derives from the retrieval intents in the NLU data and reports its own merge
    as a duplicate whenever a retrieval intent is (correctly) listed in domain.yml.
 2. "The utterance 'utter_X' is not used in any story or rule" for a response that *is*
-   used, by a form (`utter_ask_<slot>`) or by a custom action (`response="utter_X"` in
-   actions/). Rasa's validator only looks at stories and rules.
+   used, by a form (`utter_ask_<slot>`), by a custom action (`response="utter_X"` in
+   actions/) or by the staff console (through Rasa's HTTP API, console/). Rasa's validator
+   only looks at stories and rules.
 
 Everything else, including an utterance that nothing uses, fails the check.
 """
@@ -31,7 +32,8 @@ def responses_used_outside_stories() -> set[str]:
     used: set[str] = set()
     for form in domain.get("forms", {}).values():
         used.update(f"utter_ask_{slot}" for slot in form.get("required_slots", []))
-    for source in (ROOT / "actions").rglob("*.py"):
+    sources = [*(ROOT / "actions").rglob("*.py"), *(ROOT / "console").rglob("*.py")]
+    for source in sources:
         text = source.read_text(encoding="utf-8")
         used.update(re.findall(r"\"(utter_\w+)\"", text))
         # utter_invalid_<slot> responses are chosen by slot name in validation_base.py.

@@ -27,3 +27,11 @@ def chat(stack, request):
 @pytest.fixture(scope="session")
 def webchat_url(stack):
     return stack.start_webchat()
+
+
+ADMIN, ADMIN_PASSWORD = "admin.e2e", "a-long-e2e-password"
+
+
+@pytest.fixture(scope="session")
+def console_url(stack):
+    return stack.start_console(ADMIN, ADMIN_PASSWORD)

@@ -97,6 +97,20 @@ class Stack:
         wait_until_up(url + "/health", process, self.workdir / "webchat.log", 30)
         return url
 
+    def start_console(self, admin: str, password: str) -> str:
+        """The staff console on this stack's databases and Rasa API; returns its URL."""
+        port = free_port()
+        env = dict(CONSOLE_DB_URL=f"sqlite:///{self.workdir / 'console.db'}", RASA_URL=self.rasa_url,
+                   RASA_API_TOKEN=self.api_token, CONSOLE_SECRET_KEY="e2e-console-key",
+                   STAFF_PORT=str(port), CONSOLE_PASSWORD=password)
+        python = str(ROOT / ".venv" / "bin" / "python")
+        subprocess.run([python, "-m", "console.cli", "create-user", admin, "--role", "admin"],
+                       cwd=ROOT, env={**self.env, **env}, check=True, capture_output=True, timeout=60)
+        process = self._spawn("console", [python, "-m", "console.app"], **env)
+        url = f"http://127.0.0.1:{port}"
+        wait_until_up(url + "/health", process, self.workdir / "console.log", 60)
+        return url
+
     def stop_rasa(self) -> None:
         if self.rasa is not None:
             _terminate(self.rasa)

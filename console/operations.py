@@ -1,0 +1,113 @@
+"""What staff change: review state, tags, notes, booking status, forgetting a user; all audited."""
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from actions.booking_store import bookings
+from console.db import rasa_events
+from console.queries import BOOKING_STATUSES
+from console.tables import (
+    audit_log,
+    booking_handling,
+    conversation_index,
+    conversation_review,
+    conversation_tags,
+    notes,
+)
+
+MAX_NOTE = 2000
+MAX_TAG = 64
+
+
+def audit(console: Engine, username: Optional[str], action: str, detail: str = "") -> None:
+    with console.begin() as connection:
+        connection.execute(audit_log.insert().values(at=time.time(), username=username, action=action,
+                                                     detail=detail[:1000]))
+
+
+def subject_tag(sender_id: str) -> str:
+    """How the audit log names a conversation without keeping the id (ids can be phone numbers)."""
+    return "conversation#" + hashlib.sha256(sender_id.encode()).hexdigest()[:12]
+
+
+def set_reviewed(console: Engine, sender_id: str, username: str, reviewed: bool) -> None:
+    with console.begin() as connection:
+        connection.execute(conversation_review.delete().where(conversation_review.c.sender_id == sender_id))
+        if reviewed:
+            connection.execute(conversation_review.insert().values(
+                sender_id=sender_id, reviewed_by=username, reviewed_at=time.time()))
+
+
+def add_tag(console: Engine, sender_id: str, tag: str) -> bool:
+    tag = " ".join(tag.split())[:MAX_TAG].lower()
+    if not tag:
+        return False
+    with console.begin() as connection:
+        exists = connection.execute(sa.select(conversation_tags.c.tag).where(
+            conversation_tags.c.sender_id == sender_id, conversation_tags.c.tag == tag)).first()
+        if not exists:
+            connection.execute(conversation_tags.insert().values(sender_id=sender_id, tag=tag))
+    return True
+
+
+def remove_tag(console: Engine, sender_id: str, tag: str) -> None:
+    with console.begin() as connection:
+        connection.execute(conversation_tags.delete().where(
+            conversation_tags.c.sender_id == sender_id, conversation_tags.c.tag == tag))
+
+
+def add_note(console: Engine, author: str, text: str, sender_id: Optional[str] = None,
+             booking_reference: Optional[str] = None) -> bool:
+    text = text.strip()[:MAX_NOTE]
+    if not text:
+        return False
+    with console.begin() as connection:
+        connection.execute(notes.insert().values(sender_id=sender_id, booking_reference=booking_reference,
+                                                 author=author, at=time.time(), text=text))
+    return True
+
+
+def update_booking(bookings_engine: Engine, console: Engine, reference: str, status: str,
+                   handled_by: Optional[str]) -> bool:
+    if status not in BOOKING_STATUSES:
+        return False
+    with bookings_engine.begin() as connection:
+        changed = connection.execute(bookings.update().where(bookings.c.reference == reference)
+                                     .values(status=status)).rowcount
+    if not changed:
+        return False
+    with console.begin() as connection:
+        connection.execute(booking_handling.delete().where(booking_handling.c.reference == reference))
+        connection.execute(booking_handling.insert().values(reference=reference, handled_by=handled_by,
+                                                            updated_at=time.time()))
+    return True
+
+
+def forget_user(console: Engine, tracker: Engine, bookings_engine: Engine, sender_id: str) -> dict:
+    """Deletes a user's conversation events, bookings and everything the console kept on them."""
+    counts = {"events": 0, "bookings": 0}
+    if sa.inspect(tracker).has_table("events"):
+        with tracker.begin() as connection:
+            counts["events"] = connection.execute(
+                rasa_events.delete().where(rasa_events.c.sender_id == sender_id)).rowcount
+    if sa.inspect(bookings_engine).has_table("bookings"):
+        with bookings_engine.begin() as connection:
+            references = connection.execute(sa.select(bookings.c.reference)
+                                            .where(bookings.c.sender_id == sender_id)).scalars().all()
+            counts["bookings"] = connection.execute(
+                bookings.delete().where(bookings.c.sender_id == sender_id)).rowcount
+    else:
+        references = []
+    with console.begin() as connection:
+        for table in (conversation_index, conversation_review, conversation_tags):
+            connection.execute(table.delete().where(table.c.sender_id == sender_id))
+        connection.execute(notes.delete().where(notes.c.sender_id == sender_id))
+        if references:
+            connection.execute(notes.delete().where(notes.c.booking_reference.in_(references)))
+            connection.execute(booking_handling.delete().where(booking_handling.c.reference.in_(references)))
+    return counts

@@ -1,0 +1,155 @@
+"""Reads for the console pages: the conversation list, transcripts and the booking queue."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from actions.booking_store import bookings
+from console.db import rasa_events
+from console.tables import booking_handling, conversation_index, conversation_review, conversation_tags, notes
+
+FLAGS = ("symptom", "emergency", "booking", "handed_off", "fallback")
+BOOKING_STATUSES = ("new", "contacted", "scheduled", "closed", "cancelled")
+PAGE_SIZE = 50
+
+
+@dataclass
+class ConversationFilter:
+    flags: List[str] = field(default_factory=list)
+    date_from: str = ""
+    date_to: str = ""
+    intent: str = ""
+    text: str = ""
+    tag: str = ""
+    reviewed: str = ""  # "", "yes" or "no"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Any) -> ConversationFilter:
+        def first(name: str) -> str:
+            return (args.get(name) or "").strip()[:200]
+        try:
+            page = max(1, int(first("page") or 1))
+        except ValueError:
+            page = 1
+        flags = [flag for flag in (args.getlist("flag") or []) if flag in FLAGS]
+        return cls(flags=flags, date_from=first("from"), date_to=first("to"), intent=first("intent"),
+                   text=first("q"), tag=first("tag"), reviewed=first("reviewed"), page=page)
+
+
+def _day_start(value: str, end: bool = False) -> Optional[float]:
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    return day.timestamp() + (86400 if end else 0)
+
+
+def list_conversations(console: Engine, query: ConversationFilter) -> Dict[str, Any]:
+    index = conversation_index
+    conditions = [getattr(index.c, flag).is_(True) for flag in query.flags]
+    start, end = _day_start(query.date_from), _day_start(query.date_to, end=True)
+    if start is not None:
+        conditions.append(index.c.last_ts >= start)
+    if end is not None:
+        conditions.append(index.c.first_ts < end)
+    if query.intent:
+        conditions.append((" " + index.c.intents + " ").contains(f" {query.intent} ", autoescape=True))
+    if query.text:
+        conditions.append(index.c.search_text.contains(query.text.lower(), autoescape=True))
+    if query.tag:
+        conditions.append(index.c.sender_id.in_(
+            sa.select(conversation_tags.c.sender_id).where(conversation_tags.c.tag == query.tag)))
+    reviewed = sa.select(conversation_review.c.sender_id)
+    if query.reviewed == "yes":
+        conditions.append(index.c.sender_id.in_(reviewed))
+    elif query.reviewed == "no":
+        conditions.append(index.c.sender_id.not_in(reviewed))
+    where = sa.and_(*conditions) if conditions else sa.true()
+    with console.connect() as connection:
+        total = connection.execute(sa.select(sa.func.count()).select_from(index).where(where)).scalar_one()
+        rows = connection.execute(
+            sa.select(index.c.sender_id, index.c.channel, index.c.first_ts, index.c.last_ts, index.c.turns,
+                      *[getattr(index.c, flag) for flag in FLAGS],
+                      conversation_review.c.reviewed_by)
+            .outerjoin(conversation_review, conversation_review.c.sender_id == index.c.sender_id)
+            .where(where).order_by(index.c.last_ts.desc())
+            .limit(PAGE_SIZE).offset((query.page - 1) * PAGE_SIZE)).mappings().all()
+    return {"rows": [dict(row) for row in rows], "total": total,
+            "pages": max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)}
+
+
+def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
+    """Turns in order (user: text, intent, confidence; bot: text; action; slot), final slots."""
+    turns: List[Dict[str, Any]] = []
+    slots: Dict[str, Any] = {}
+    paused = False
+    if not sa.inspect(tracker).has_table("events"):
+        return {"turns": turns, "slots": slots, "paused": paused}
+    with tracker.connect() as connection:
+        rows = connection.execute(sa.select(rasa_events).where(rasa_events.c.sender_id == sender_id)
+                                  .order_by(rasa_events.c.id)).all()
+    for row in rows:
+        data = json.loads(row.data or "{}")
+        kind = row.type_name
+        if kind == "user":
+            intent = (data.get("parse_data") or {}).get("intent") or {}
+            turns.append({"kind": "user", "ts": row.timestamp, "text": data.get("text") or "",
+                          "intent": intent.get("name"), "confidence": intent.get("confidence")})
+        elif kind == "bot":
+            turns.append({"kind": "bot", "ts": row.timestamp, "text": data.get("text") or "",
+                          "buttons": [b.get("title") for b in (data.get("data") or {}).get("buttons") or []]})
+        elif kind == "action" and row.action_name not in ("action_listen",):
+            turns.append({"kind": "action", "ts": row.timestamp, "name": row.action_name})
+        elif kind == "slot":
+            slots[data.get("name")] = data.get("value")
+            if data.get("name") not in ("requested_slot",):
+                turns.append({"kind": "slot", "ts": row.timestamp, "name": data.get("name"),
+                              "value": data.get("value")})
+        elif kind == "pause":
+            paused = True
+        elif kind == "resume":
+            paused = False
+    return {"turns": turns, "slots": slots, "paused": paused}
+
+
+def review_state(console: Engine, sender_id: str) -> Dict[str, Any]:
+    with console.connect() as connection:
+        review = connection.execute(sa.select(conversation_review)
+                                    .where(conversation_review.c.sender_id == sender_id)).mappings().first()
+        tags = connection.execute(sa.select(conversation_tags.c.tag)
+                                  .where(conversation_tags.c.sender_id == sender_id)
+                                  .order_by(conversation_tags.c.tag)).scalars().all()
+        conversation_notes = connection.execute(sa.select(notes).where(notes.c.sender_id == sender_id)
+                                                .order_by(notes.c.at)).mappings().all()
+    return {"review": dict(review) if review else None, "tags": list(tags),
+            "notes": [dict(note) for note in conversation_notes]}
+
+
+def booking_queue(bookings_engine: Engine, console: Engine, status: str = "") -> List[Dict[str, Any]]:
+    """Every booking; open requests first, the oldest new request at the top."""
+    if not sa.inspect(bookings_engine).has_table("bookings"):
+        return []
+    order = sa.case({"new": 0, "contacted": 1, "scheduled": 2, "closed": 3, "cancelled": 4},
+                    value=bookings.c.status, else_=5)
+    query = sa.select(bookings).order_by(order, bookings.c.created_at)
+    if status in BOOKING_STATUSES:
+        query = query.where(bookings.c.status == status)
+    with bookings_engine.connect() as connection:
+        rows = [dict(row) for row in connection.execute(query).mappings()]
+    with console.connect() as connection:
+        handlers = dict(connection.execute(sa.select(booking_handling.c.reference,
+                                                     booking_handling.c.handled_by)).all())
+        booking_notes: Dict[str, List[Dict[str, Any]]] = {}
+        for note in connection.execute(sa.select(notes).where(notes.c.booking_reference.is_not(None))
+                                       .order_by(notes.c.at)).mappings():
+            booking_notes.setdefault(note["booking_reference"], []).append(dict(note))
+    for row in rows:
+        row["handled_by"] = handlers.get(row["reference"])
+        row["notes"] = booking_notes.get(row["reference"], [])
+    return rows

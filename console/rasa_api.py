@@ -1,0 +1,76 @@
+"""The one HTTP helper to Rasa's HTTP API: token on every call, a timeout on every call."""
+from __future__ import annotations
+
+import json
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any, Dict, Optional
+
+logger = logging.getLogger(__name__)
+
+
+class RasaApiError(RuntimeError):
+    """Rasa could not be reached or refused the call; the message is safe to show staff."""
+
+
+class RasaApi:
+    def __init__(self, base_url: str, token: str, timeout_seconds: float) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout_seconds
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.token)
+
+    def _call(self, path: str, body: Any, params: Optional[Dict[str, str]] = None) -> Any:
+        if not self.token:
+            raise RasaApiError("Rasa's HTTP API is off: set RASA_API_TOKEN for Rasa and the console.")
+        query = urllib.parse.urlencode({**(params or {}), "token": self.token})
+        request = urllib.request.Request(
+            f"{self.base_url}{path}?{query}", data=json.dumps(body).encode(), method="POST",
+            headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            logger.error("rasa api path=%s status=%s", path.split("/")[-1], error.code)
+            raise RasaApiError(f"Rasa refused the request ({error.code}).") from error
+        except (urllib.error.URLError, TimeoutError, OSError) as error:
+            logger.error("rasa api path=%s error=%s", path.split("/")[-1], type(error).__name__)
+            raise RasaApiError("Rasa did not answer in time; try again.") from error
+
+    def _conversation(self, sender_id: str) -> str:
+        return "/conversations/" + urllib.parse.quote(sender_id, safe="")
+
+    def append_events(self, sender_id: str, events: Any) -> Any:
+        return self._call(self._conversation(sender_id) + "/tracker/events", events,
+                          {"include_events": "NONE"})
+
+    def say(self, sender_id: str, response: str) -> Any:
+        """Runs a response action and sends it to the user's latest channel."""
+        return self._call(self._conversation(sender_id) + "/execute", {"name": response},
+                          {"output_channel": "latest", "include_events": "NONE"})
+
+    def take_over(self, sender_id: str) -> None:
+        """Tells the user, stops any form (its answers are kept) and pauses the bot.
+
+        A form left active would take what the user tells the agent as form answers and,
+        after the hand-back, swallow the user's next question.
+        """
+        self.say(sender_id, "utter_agent_joined")
+        self.append_events(sender_id, [
+            {"event": "active_loop", "name": None},
+            {"event": "slot", "name": "requested_slot", "value": None},
+            {"event": "pause"},
+        ])
+
+    def send_agent_message(self, sender_id: str, text: str) -> None:
+        self.append_events(sender_id, {"event": "slot", "name": "agent_message", "value": text})
+        self.say(sender_id, "utter_agent_message")
+
+    def hand_back(self, sender_id: str) -> None:
+        self.append_events(sender_id, {"event": "resume"})
+        self.say(sender_id, "utter_agent_left")

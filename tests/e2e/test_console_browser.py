@@ -1,0 +1,138 @@
+"""The staff console in a real browser (Debian chromium + Playwright) on data made by real
+conversations with the real Rasa and action servers."""
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+import pytest
+
+from tests.e2e.chat import Chat, texts
+from tests.e2e.conftest import ADMIN, ADMIN_PASSWORD
+from tests.e2e.test_webchat_browser import REPLY_TIMEOUT_MS, bot_says, open_chat, say, session_id, wait_until
+
+pytest.importorskip("playwright.sync_api")
+from tests.e2e.test_webchat_browser import browser  # noqa: E402,F401 - the shared browser fixture
+
+HOSTILE = "<b>bold</b><script>window.hacked=1</script>"
+
+
+def book(stack, sender: str) -> str:
+    chat = Chat(stack.rasa_url, sender)
+    chat.say(HOSTILE + " my son's left hand copies his right hand")
+    for message in ["/request_consultation", '/inform{"consult_for": "child"}', "7", "Sam Jones",
+                    "sam@example.com", "weekday mornings", "/affirm"]:
+        chat.say(message)
+    replies = chat.say("/affirm")
+    assert "MMD-" in texts(replies)
+    return texts(replies).split("reference is ")[1].split(".")[0]
+
+
+def sign_in(page, console_url, password=ADMIN_PASSWORD):
+    page.goto(console_url + "/")
+    assert "/login" in page.url
+    page.get_by_label("Username").fill(ADMIN)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def db_rows(path, sql, *args):
+    with sqlite3.connect(path) as db:
+        return db.execute(sql, args).fetchall()
+
+
+def test_staff_review_a_handed_off_conversation_work_the_queue_export_and_forget(browser, stack, console_url):  # noqa: F811
+    booked = f"booked-{uuid.uuid4().hex[:8]}"
+    other = f"faq-{uuid.uuid4().hex[:8]}"
+    reference = book(stack, booked)
+    Chat(stack.rasa_url, other).say("how common is mmd")
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, console_url, password="wrong-password-123")
+    assert page.get_by_role("alert").inner_text() == "Wrong username or password."
+    sign_in(page, console_url)
+    page.get_by_role("heading", name="Conversations").wait_for()
+
+    page.get_by_label("handed off").check()
+    page.get_by_role("button", name="Filter").click()
+    assert page.get_by_role("link", name=booked).is_visible()
+    assert page.get_by_role("link", name=other).count() == 0
+
+    page.get_by_role("link", name=booked).click()
+    page.get_by_role("heading", name="Transcript").wait_for()
+    user_turn = page.locator(".turn--user").first
+    assert HOSTILE in user_turn.inner_text()            # shown as text...
+    assert page.locator(".turns b, .turns script").count() == 0  # ...never as markup
+    assert page.evaluate("window.hacked") is None
+    assert "report_symptom" in user_turn.inner_text()
+    assert page.locator(".slots", has_text="handed_off").is_visible()
+    page.get_by_label("New tag").fill("follow up")
+    page.get_by_role("button", name="Add tag").click()
+    page.get_by_role("button", name="Mark reviewed").click()
+    assert page.get_by_text("Reviewed by " + ADMIN).is_visible()
+
+    page.get_by_role("link", name="Consultation queue").click()
+    page.get_by_label(f"Status of {reference}").select_option("contacted")
+    page.get_by_label(f"Note on {reference}").fill("called, no answer")
+    page.locator(f"form[action='/bookings/{reference}'] button").click()
+    page.get_by_text("called, no answer").wait_for()
+    assert db_rows(stack.workdir / "bookings.db", "SELECT status FROM bookings WHERE reference = ?",
+                   reference) == [("contacted",)]
+
+    page.goto(console_url + "/?flag=handed_off")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    exported = open(download_info.value.path(), encoding="utf-8").read()
+    assert booked in exported and "[redacted]" in exported and "sam@example.com" not in exported
+
+    page.goto(f"{console_url}/conversations/{booked}")
+    page.get_by_label("Type forget").fill("forget")
+    page.get_by_role("button", name="Forget user").click()
+    page.get_by_role("heading", name="Conversations").wait_for()
+    assert db_rows(stack.workdir / "conversations.db", "SELECT COUNT(*) FROM events WHERE sender_id = ?",
+                   booked) == [(0,)]
+    assert db_rows(stack.workdir / "bookings.db", "SELECT COUNT(*) FROM bookings WHERE sender_id = ?",
+                   booked) == [(0,)]
+
+    page.get_by_role("link", name="Audit log").click()
+    log = page.locator("table").inner_text()
+    for action in ("sign_in_failed", "sign_in", "booking_status", "export", "forget_user"):
+        assert action in log
+    assert booked not in log and "sam@example.com" not in log
+    context.close()
+
+
+def test_an_agent_takes_over_a_web_chat_replies_and_hands_back(browser, stack, console_url, webchat_url):  # noqa: F811
+    user_context, chat = open_chat(browser, webchat_url, {"width": 390, "height": 844})
+    chat.get_by_role("button", name="Talk to a human").click()
+    bot_says(chat, "Who is the consultation for?")
+    sender = session_id(chat)
+
+    staff_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    console = staff_context.new_page()
+    sign_in(console, console_url)
+    console.goto(f"{console_url}/conversations/{sender}")
+    console.get_by_role("button", name="Take over this chat").click()
+    bot_says(chat, "has joined the chat")
+
+    console.get_by_label("Reply to the user").fill("Hello, I'm Dr Lee. How can I help?")
+    console.get_by_role("button", name="Send reply").click()
+    bot_says(chat, "I'm Dr Lee")
+
+    say(chat, "thanks, my son is 7")
+    chat.wait_for_timeout(1500)
+    assert "How old" not in chat.locator(".msg--bot").last.inner_text()  # the bot stays quiet
+
+    def staff_sees_the_message() -> bool:
+        console.reload()
+        return "thanks, my son is 7" in console.locator(".turns").inner_text()
+
+    wait_until(staff_sees_the_message)
+
+    console.get_by_role("button", name="Hand back to the bot").click()
+    bot_says(chat, "has left the chat")
+    say(chat, "how common is mmd")
+    chat.locator(".msg--bot", has_text="1,000,000").wait_for(timeout=REPLY_TIMEOUT_MS)
+    user_context.close()
+    staff_context.close()
