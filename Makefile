@@ -11,7 +11,7 @@ MODEL_STAMP := models/.trained
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
                 $(SPACY_DIR)/meta.json spacy_pipeline/safety_net.py spacy_pipeline/signals.py
 
-.PHONY: help run test setup build train validate lint unit stories e2e eval shell lock clean chromium staff-user
+.PHONY: help run test setup build train validate lint unit stories e2e eval shell lock clean chromium staff-user bench-console
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Ctrl-C stops it)"
@@ -65,7 +65,7 @@ validate: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	@echo "==> ruff"
-	@$(BIN)/ruff check actions spacy_pipeline channels console tests scripts webchat/server.py
+	@$(BIN)/ruff check actions spacy_pipeline channels console tests scripts bench webchat/server.py
 
 unit: $(SPACY_DIR)/meta.json
 	@echo "==> unit tests (actions, validators, parsers, spaCy pipeline, content)"
@@ -90,6 +90,10 @@ eval: $(MODEL_STAMP)
 	@$(ENV) $(BIN)/python -m tests.evaluate_heldout
 
 test: validate lint unit stories eval e2e
+
+bench-console: $(VENV)/.installed
+	@echo "==> staff console benchmark"
+	@$(ENV) $(BIN)/python bench/console_bench.py
 
 lock:
 	$(BIN)/pip freeze --exclude-editable | sed '1i # Full lock of the venv (pip freeze), used as a constraints file by scripts/setup-venv.sh.\n# Regenerate with `make lock` after changing requirements*.txt.' > constraints.txt

@@ -50,9 +50,15 @@ class RasaApi:
                           {"include_events": "NONE"})
 
     def say(self, sender_id: str, response: str) -> Any:
-        """Runs a response action and sends it to the user's latest channel."""
-        return self._call(self._conversation(sender_id) + "/execute", {"name": response},
-                          {"output_channel": "latest", "include_events": "NONE"})
+        """Runs a response action, sends it to the user's latest channel, then listens.
+
+        /execute runs the action only; without the action_listen that a normal turn ends
+        with, the next user message would not match the assistant's rules.
+        """
+        result = self._call(self._conversation(sender_id) + "/execute", {"name": response},
+                            {"output_channel": "latest", "include_events": "NONE"})
+        self.append_events(sender_id, {"event": "action", "name": "action_listen"})
+        return result
 
     def take_over(self, sender_id: str) -> None:
         """Tells the user, stops any form (its answers are kept) and pauses the bot.
