@@ -3,6 +3,8 @@ conversations with the real Rasa and action servers."""
 from __future__ import annotations
 
 import sqlite3
+import urllib.error
+import urllib.request
 import uuid
 
 import pytest
@@ -136,3 +138,31 @@ def test_an_agent_takes_over_a_web_chat_replies_and_hands_back(browser, stack, c
     chat.locator(".msg--bot", has_text="1,000,000").wait_for(timeout=REPLY_TIMEOUT_MS)
     user_context.close()
     staff_context.close()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _status(url, data=None, cookie=None):
+    opener = urllib.request.build_opener(_NoRedirect)
+    request = urllib.request.Request(url, data=data, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers
+
+
+def test_every_route_needs_a_session_and_forms_need_the_csrf_token(console_url):
+    for path, data in [("/", None), ("/bookings", None), ("/export?format=csv", None), ("/audit", None),
+                       ("/conversations/anyone", None), ("/bookings/MMD-AAAAAA", b"status=closed"),
+                       ("/conversations/anyone/forget", b"confirm=forget"),
+                       ("/conversations/anyone/takeover", b"action=start")]:
+        status, headers = _status(console_url + path, data)
+        assert status == 302 and headers["Location"].startswith("/login"), path
+    status, headers = _status(console_url + "/login", f"username={ADMIN}&password={ADMIN_PASSWORD}".encode())
+    cookie = headers["Set-Cookie"].split(";")[0]
+    assert _status(console_url + "/bookings", cookie=cookie)[0] == 200
+    assert _status(console_url + "/bookings/MMD-AAAAAA", b"status=closed", cookie)[0] == 403
