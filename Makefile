@@ -11,7 +11,7 @@ MODEL_STAMP := models/.trained
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
                 $(SPACY_DIR)/meta.json spacy_pipeline/safety_net.py spacy_pipeline/signals.py
 
-.PHONY: help run test setup build train validate lint unit stories e2e eval shell lock clean chromium staff-user bench-console
+.PHONY: help run test setup build train validate lint unit stories e2e eval shell lock clean chromium staff-user bench bench-console deploy-check resilience
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Ctrl-C stops it)"
@@ -19,6 +19,7 @@ help:
 	@echo "make eval   held-out NLU evaluation report under results/"
 	@echo "make shell  chat with the running assistant in this terminal"
 	@echo "make staff-user NAME=alice ROLE=admin   create a staff console account"
+	@echo "make bench  latency, throughput, memory, start-up and training vs Rasa's starter bot"
 	@echo "make bench-console   staff console speed on 10,000 conversations / 200,000 events"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt scripts/setup-venv.sh
@@ -65,7 +66,7 @@ validate: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	@echo "==> ruff"
-	@$(BIN)/ruff check actions spacy_pipeline channels console tests scripts bench webchat/server.py
+	@$(BIN)/ruff check actions spacy_pipeline channels console rasa_server tests scripts bench webchat/server.py
 
 unit: $(SPACY_DIR)/meta.json
 	@echo "==> unit tests (actions, validators, parsers, spaCy pipeline, content)"
@@ -89,7 +90,21 @@ eval: $(MODEL_STAMP)
 	@echo "==> held-out NLU evaluation"
 	@$(ENV) $(BIN)/python -m tests.evaluate_heldout
 
-test: validate lint unit stories eval e2e
+deploy-check: $(VENV)/.installed
+	@echo "==> Kubernetes manifests (schema, strict)"
+	@scripts/deploy-check.sh > var/deploy-check.log 2>&1 \
+	  && echo "    $$(grep -c passed var/deploy-check.log) resources valid" \
+	  || { grep -v "^INFO" var/deploy-check.log; exit 1; }
+
+resilience: $(MODEL_STAMP)
+	@echo "==> faults, bad input and scale-out (two Rasa + two action servers, PostgreSQL, Redis)"
+	@$(ENV) $(BIN)/pytest -q tests/resilience
+
+test: validate lint deploy-check unit stories eval e2e resilience
+
+bench: $(MODEL_STAMP)
+	@echo "==> benchmark: this assistant vs Rasa's starter bot (about 10 minutes)"
+	@$(ENV) $(BIN)/python bench/assistant_bench.py
 
 bench-console: $(VENV)/.installed
 	@echo "==> staff console benchmark"

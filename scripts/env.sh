@@ -14,9 +14,27 @@ export CONSOLE_DB_URL="${CONSOLE_DB_URL:-sqlite:///${MMD_ROOT}/var/console.db}"
 export RASA_PUBLIC_URL="${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}"
 export WEB_ORIGINS="${WEB_ORIGINS:-http://localhost:${WEBCHAT_PORT} http://127.0.0.1:${WEBCHAT_PORT}}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTIONS_PORT}/webhook}"
+# Scale-out mode: SCALE_OUT=1 moves conversations, bookings and the console to PostgreSQL
+# (POSTGRES_URL) and adds Redis as the lock store (endpoints.scale.yml), so several Rasa
+# servers, Sanic workers (SANIC_WORKERS) and action servers can serve the same users.
+if [ "${SCALE_OUT:-0}" = "1" ]; then
+  export POSTGRES_URL="${POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/mmd}"
+  export TRACKER_DB_URL="${TRACKER_DB_URL:-$POSTGRES_URL}"
+  export BOOKINGS_DB_URL="${BOOKINGS_DB_URL:-$POSTGRES_URL}"
+  export CONSOLE_DB_URL="${CONSOLE_DB_URL:-$POSTGRES_URL}"
+  export ENDPOINTS_FILE="${ENDPOINTS_FILE:-endpoints.scale.yml}"
+  export SANIC_WORKERS="${SANIC_WORKERS:-2}"
+fi
+export ENDPOINTS_FILE="${ENDPOINTS_FILE:-endpoints.yml}"
+export REDIS_HOST="${REDIS_HOST:-127.0.0.1}"
+export REDIS_PORT="${REDIS_PORT:-6379}"
+export REDIS_DB="${REDIS_DB:-0}"
+export REDIS_KEY_PREFIX="${REDIS_KEY_PREFIX:-mmd}"
 export TRACKER_DB_URL="${TRACKER_DB_URL:-sqlite:///${MMD_ROOT}/var/conversations.db}"
 export BOOKINGS_DB_URL="${BOOKINGS_DB_URL:-sqlite:///${MMD_ROOT}/var/bookings.db}"
 export DB_TIMEOUT_SECONDS="${DB_TIMEOUT_SECONDS:-5}"
+# Longest wait for one custom action before the user gets a "try again" reply.
+export ACTION_TIMEOUT_SECONDS="${ACTION_TIMEOUT_SECONDS:-10}"
 export LOG_LEVEL="${LOG_LEVEL:-INFO}"
 
 # Quiet, offline tooling: Rasa's telemetry would try the internet and stall on retries.

@@ -45,6 +45,11 @@ fi
 export RASA_API_TOKEN
 api_args=(--enable-api --auth-token "$RASA_API_TOKEN")
 
+if [ "${SCALE_OUT:-0}" = "1" ]; then
+  echo "==> scale-out mode: PostgreSQL + Redis lock store, $SANIC_WORKERS Sanic workers"
+  .venv/bin/python scripts/ensure_database.py "$TRACKER_DB_URL" "$BOOKINGS_DB_URL" "$CONSOLE_DB_URL"
+fi
+
 echo "==> action server on port $ACTIONS_PORT"
 .venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" \
   --logging-config-file scripts/logging.yml 2> >(drop_import_warnings >&2) &
@@ -55,8 +60,8 @@ echo "==> channels"
 .venv/bin/python scripts/credentials.py var/credentials.yml
 
 # WEB_ORIGINS is unquoted on purpose: each space-separated origin is one --cors value.
-echo "==> Rasa server on port $RASA_PORT (conversations: ${TRACKER_DB_URL%%://*})"
-.venv/bin/rasa run --model models --port "$RASA_PORT" --endpoints endpoints.yml \
+echo "==> Rasa server on port $RASA_PORT (conversations: ${TRACKER_DB_URL%%://*}, endpoints: $ENDPOINTS_FILE)"
+.venv/bin/python -m rasa_server run --model models --port "$RASA_PORT" --endpoints "$ENDPOINTS_FILE" \
   --credentials var/credentials.yml --cors ${WEB_ORIGINS} \
   --logging-config-file scripts/logging.yml "${api_args[@]}" 2> >(drop_import_warnings >&2) &
 pids+=($!)

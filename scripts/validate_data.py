@@ -5,7 +5,8 @@
    as a duplicate whenever a retrieval intent is (correctly) listed in domain.yml.
 2. "The utterance 'utter_X' is not used in any story or rule" for a response that *is*
    used, by a form (`utter_ask_<slot>`), by a custom action (`response="utter_X"` in
-   actions/) or by the staff console (through Rasa's HTTP API, console/). Rasa's validator
+   actions/), by the staff console (through Rasa's HTTP API, console/) or by the Rasa
+   server's fallbacks when the action server fails (rasa_server/). Rasa's validator
    only looks at stories and rules.
 
 Everything else, including an utterance that nothing uses, fails the check.
@@ -32,7 +33,8 @@ def responses_used_outside_stories() -> set[str]:
     used: set[str] = set()
     for form in domain.get("forms", {}).values():
         used.update(f"utter_ask_{slot}" for slot in form.get("required_slots", []))
-    sources = [*(ROOT / "actions").rglob("*.py"), *(ROOT / "console").rglob("*.py")]
+    sources = [*(ROOT / "actions").rglob("*.py"), *(ROOT / "console").rglob("*.py"),
+               *(ROOT / "rasa_server").rglob("*.py")]
     for source in sources:
         text = source.read_text(encoding="utf-8")
         used.update(re.findall(r"\"(utter_\w+)\"", text))

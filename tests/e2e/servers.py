@@ -13,6 +13,7 @@ from typing import Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
 MODEL = ROOT / "models" / "mmd-assistant.tar.gz"
 START_TIMEOUT_SECONDS = 180
 
@@ -42,6 +43,7 @@ class Stack:
 
     workdir: Path
     api_token: str = "e2e-secret-token"
+    endpoints: str = "endpoints.yml"
     extra_env: Dict[str, str] = field(default_factory=dict)
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
@@ -82,8 +84,8 @@ class Stack:
 
     def start_rasa(self) -> None:
         self.rasa = self._spawn("rasa", [
-            RASA, "run", "--model", str(MODEL), "--port", str(self.rasa_port),
-            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            PYTHON, "-m", "rasa_server", "run", "--model", str(MODEL), "--port", str(self.rasa_port),
+            "--endpoints", self.endpoints, "--credentials", "credentials.yml",
             "--enable-api", "--auth-token", self.api_token, "--cors", "*",
         ])
         wait_until_up(self.rasa_url + "/", self.rasa, self.workdir / "rasa.log", START_TIMEOUT_SECONDS)
@@ -110,6 +112,14 @@ class Stack:
         url = f"http://127.0.0.1:{port}"
         wait_until_up(url + "/health", process, self.workdir / "console.log", 60)
         return url
+
+    def stop_actions(self) -> None:
+        for process in [p for p in self.processes if "actions" in p.args]:
+            _terminate(process)
+            self.processes.remove(process)
+
+    def actions_process(self) -> subprocess.Popen:
+        return next(p for p in self.processes if "actions" in p.args)
 
     def stop_rasa(self) -> None:
         if self.rasa is not None:
