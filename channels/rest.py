@@ -5,7 +5,7 @@ not a JSON object, a missing sender or a non-text message. Same URL: /webhooks/r
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Optional
 
 from rasa.core.channels.rest import RestInput
 from sanic.exceptions import InvalidUsage
@@ -16,17 +16,17 @@ MAX_SENDER_LENGTH = 255  # the tracker store's sender_id column
 
 class ValidatingRestInput(RestInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     @staticmethod
-    def _body(req: Request) -> Dict[Text, Any]:
+    def _body(req: Request) -> Dict[str, Any]:
         body = req.json  # malformed JSON already raises InvalidUsage (400)
         if not isinstance(body, dict):
             raise InvalidUsage("The body must be a JSON object with 'sender' and 'message'.")
         return body
 
-    async def _extract_sender(self, req: Request) -> Optional[Text]:
+    async def _extract_sender(self, req: Request) -> Optional[str]:
         sender = self._body(req).get("sender")
         if isinstance(sender, int) and not isinstance(sender, bool):
             sender = str(sender)
@@ -34,7 +34,7 @@ class ValidatingRestInput(RestInput):
             raise InvalidUsage(f"'sender' must be a non-empty string of at most {MAX_SENDER_LENGTH} characters.")
         return sender
 
-    def _extract_message(self, req: Request) -> Optional[Text]:
+    def _extract_message(self, req: Request) -> Optional[str]:
         message = self._body(req).get("message")
         if message is None:
             return ""
@@ -42,6 +42,6 @@ class ValidatingRestInput(RestInput):
             raise InvalidUsage("'message' must be a string.")
         return message
 
-    def _extract_input_channel(self, req: Request) -> Text:
+    def _extract_input_channel(self, req: Request) -> str:
         channel = self._body(req).get("input_channel")
         return channel if isinstance(channel, str) and channel else self.name()
