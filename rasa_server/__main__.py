@@ -1,11 +1,12 @@
-"""`python -m rasa_server ...` = `rasa ...` with the resilience hooks installed first."""
+"""`python -m rasa_server ...` = `rasa ...` with the resilience and performance hooks installed first."""
 from __future__ import annotations
 
-from rasa_server.resilience import install
+from rasa_server import performance, resilience
 
 
 def main() -> None:
-    install()
+    resilience.install()
+    performance.install()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()
