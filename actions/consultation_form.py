@@ -41,6 +41,9 @@ class ValidateConsultationForm(BaseFormValidator):
     def name(self) -> str:
         return "validate_consultation_form"
 
+    def form_slots(self) -> List[str]:
+        return FORM_SLOTS
+
     def validate_consult_for(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from rasa_sdk import FormValidationAction
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,15 @@ class BaseFormValidator(FormValidationAction, ABC):
     @abstractmethod
     def name(self) -> str:
         """validate_<form name>, as Rasa calls it."""
+
+    @abstractmethod
+    def form_slots(self) -> List[str]:
+        """The form's required slots, as in domain.yml (tests check they match)."""
+
+    def domain_slots(self, domain: DomainDict) -> List[str]:
+        # The Rasa server does not send the domain to validators (send_domain: false in
+        # domain.yml; it is large and would be sent every turn): the form's slots are known.
+        return self.form_slots()
 
     def check(
         self,

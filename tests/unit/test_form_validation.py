@@ -17,7 +17,8 @@ def validate(slot, value, domain, filled=None):
     tracker = make_tracker(slots=slots, in_form=True, requested_slot=slot, events=events)
     tracker.events.insert(0, {"event": "user", "text": str(value)})
     dispatcher = CollectingDispatcher()
-    result = asyncio.run(ValidateConsultationForm().run(dispatcher, tracker, domain))
+    # The Rasa server sends validators no domain (send_domain: false): run without one.
+    result = asyncio.run(ValidateConsultationForm().run(dispatcher, tracker, {}))
     return {e["name"]: e["value"] for e in result if e["event"] == "slot"}, [
         m.get("response") for m in dispatcher.messages
     ]

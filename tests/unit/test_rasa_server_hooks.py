@@ -45,3 +45,14 @@ def test_sqlite_engines_use_write_ahead_logging(tmp_path):
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
+def test_action_responses_are_still_validated():
+    from jsonschema import ValidationError
+    from rasa.core.actions.action import RemoteAction
+
+    action = RemoteAction("action_x", None)
+    assert action._validate_action_result({"events": [{"event": "slot", "name": "a", "value": 1}],
+                                           "responses": [{"text": "hi"}]})
+    with pytest.raises(ValidationError):
+        action._validate_action_result({"events": "not a list"})
