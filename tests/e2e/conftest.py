@@ -3,20 +3,15 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.chat import Chat
-from tests.e2e.servers import MODEL, Stack
+from tests.e2e.servers import MODEL, running_stack
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` (make e2e does it)")
-    running = Stack(workdir=tmp_path_factory.mktemp("stack"))
-    try:
-        running.start_actions()
-        running.start_rasa()
-        yield running
-    finally:
-        running.stop()
+    with running_stack(tmp_path_factory.mktemp("stack")) as stack:
+        yield stack
 
 
 @pytest.fixture()

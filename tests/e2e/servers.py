@@ -7,9 +7,10 @@ import socket
 import subprocess
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
@@ -131,6 +132,18 @@ class Stack:
         for process in reversed(self.processes):
             _terminate(process)
         self.processes.clear()
+
+
+@contextmanager
+def running_stack(workdir: Path, **options: Any) -> Iterator[Stack]:
+    """An action server and a Rasa server for the duration of the block, stopped after it."""
+    stack = Stack(workdir=workdir, **options)
+    try:
+        stack.start_actions()
+        stack.start_rasa()
+        yield stack
+    finally:
+        stack.stop()
 
 
 def _terminate(process: subprocess.Popen) -> None:

@@ -11,7 +11,7 @@ import psycopg2
 import pytest
 
 from tests.e2e.chat import Chat, http, payloads, texts
-from tests.e2e.servers import Stack
+from tests.e2e.servers import running_stack
 from tests.resilience.postgres import set_connections, temporary_database
 
 ACTION_TIMEOUT = 3
@@ -26,14 +26,9 @@ def bookings_database():
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, bookings_database):
-    running = Stack(workdir=tmp_path_factory.mktemp("faults"), extra_env={
-        "ACTION_TIMEOUT_SECONDS": str(ACTION_TIMEOUT), "BOOKINGS_DB_URL": bookings_database[1]})
-    try:
-        running.start_actions()
-        running.start_rasa()
+    env = {"ACTION_TIMEOUT_SECONDS": str(ACTION_TIMEOUT), "BOOKINGS_DB_URL": bookings_database[1]}
+    with running_stack(tmp_path_factory.mktemp("faults"), extra_env=env) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def bookings_of(url_name, sender):
