@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +26,9 @@ from typing import Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.e2e.servers import free_port, terminate  # noqa: E402 - the same helpers as the tests
+
 VENV = ROOT / ".venv" / "bin"
 USERS = [int(n) for n in os.environ.get("BENCH_USERS", "1,10,20,50").split(",")]
 LEVEL_SECONDS = float(os.environ.get("BENCH_LEVEL_SECONDS", "20"))
@@ -38,12 +39,6 @@ STARTER_CONVERSATION = ["hello", "I am sad", "yes", "great, thanks", "bye"]
 OUR_CONVERSATION = ["hi", "what is mirror movement disorder?", "my son's left hand copies his right hand",
                     "/request_consultation", '/inform{"consult_for": "child"}', "7", "Sam Jones",
                     "sam@example.com", "weekday mornings", "/affirm", "/affirm", "thanks"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_up(url: str, process: subprocess.Popen, timeout: float = 300) -> float:
@@ -141,12 +136,7 @@ class Running:
 
     def stop(self) -> None:
         for process in reversed(self.processes):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
+            terminate(process)
         self.processes.clear()
 
 

@@ -11,7 +11,6 @@ import http.cookiejar
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from console.auth import create_user  # noqa: E402
 from console.db import create_console_schema, engine_for, rasa_events, rasa_metadata  # noqa: E402
 from console.indexer import refresh_index  # noqa: E402
+from tests.e2e.servers import free_port, terminate  # noqa: E402
 
 CONVERSATIONS = int(os.environ.get("BENCH_CONVERSATIONS", "10000"))
 EVENTS_PER_CONVERSATION = 20
@@ -64,12 +64,6 @@ def generate_events(tracker_engine) -> None:
     with tracker_engine.begin() as connection:
         for chunk in range(0, len(rows), 20000):
             connection.execute(rasa_events.insert(), rows[chunk:chunk + 20000])
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def timed(opener, url: str, count: int) -> list:
@@ -110,7 +104,7 @@ def main() -> int:
            "BOOKINGS_DB_URL": f"sqlite:///{workdir / 'bookings.db'}", "STAFF_PORT": str(port),
            "CONSOLE_SECRET_KEY": "bench", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen([sys.executable, "-m", "console.app"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -149,8 +143,7 @@ def main() -> int:
         lines.append(f"{'index 100 new events':<28}{(time.perf_counter() - started) * 1000:>11.1f}")
         lines.append(f"{'first index, all events':<28}{first_index_s * 1000:>11.1f}")
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        terminate(server)
     report = "\n".join(lines)
     print(report)
     (ROOT / "results").mkdir(exist_ok=True)

@@ -116,7 +116,7 @@ class Stack:
 
     def stop_actions(self) -> None:
         for process in [p for p in self.processes if "actions" in p.args]:
-            _terminate(process)
+            terminate(process)
             self.processes.remove(process)
 
     def actions_process(self) -> subprocess.Popen:
@@ -124,13 +124,13 @@ class Stack:
 
     def stop_rasa(self) -> None:
         if self.rasa is not None:
-            _terminate(self.rasa)
+            terminate(self.rasa)
             self.processes.remove(self.rasa)
             self.rasa = None
 
     def stop(self) -> None:
         for process in reversed(self.processes):
-            _terminate(process)
+            terminate(process)
         self.processes.clear()
 
 
@@ -146,7 +146,8 @@ def running_stack(workdir: Path, **options: Any) -> Iterator[Stack]:
         stack.stop()
 
 
-def _terminate(process: subprocess.Popen) -> None:
+def terminate(process: subprocess.Popen) -> None:
+    """SIGTERM to the process group, then SIGKILL if it has not exited in 20 s."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
