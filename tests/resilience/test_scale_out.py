@@ -68,14 +68,19 @@ def test_turns_alternating_between_two_servers_arrive_once_in_order_and_book_onc
         connection.close()
 
 
-def test_simultaneous_messages_on_both_servers_are_processed_one_after_the_other(servers):
+@pytest.mark.parametrize("attempt", range(3))
+def test_simultaneous_messages_on_both_servers_are_processed_one_after_the_other(servers, attempt):
     sender = f"race-{uuid.uuid4().hex[:8]}"
+    # One turn first, then two turns of the same conversation race on the two servers.
+    assert "not a diagnosis" in texts(Chat(servers[0].rasa_url, sender).say("hello"))
     questions = ["how common is mmd", "is it inherited?"]
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(lambda pair: Chat(pair[0].rasa_url, sender).say(pair[1]),
                                 zip(servers, questions, strict=False)))
     assert all("Sources:" in texts(answer) for answer in answers)
-    events = events_of(servers[0], sender)
-    kinds = [e["event"] for e in events if e["event"] in ("user", "bot")]
-    # The Redis lock store serialises the two turns: user, bot, user, bot (never interleaved).
-    assert kinds == ["user", "bot", "user", "bot"]
+    for stack in servers:
+        events = events_of(stack, sender)
+        kinds = [e["event"] for e in events if e["event"] in ("user", "bot")]
+        # The atomic Redis lock (rasa_server/locks.py) serialises the turns: none is lost or
+        # interleaved. With Rasa's own RedisLockStore this failed 2 times in 3.
+        assert kinds == ["user", "bot"] * 3
