@@ -1,13 +1,14 @@
-"""rasa_server/rule_shortcut.py changes no decision: whole conversations (bookings,
-digressions, rejected form answers, emergencies, fallbacks) get the same actions from the
-same policies with the same confidences with and without it, through the real model and
-the real action server, and TED's network is skipped where a rule decided."""
+"""rasa_server/rule_shortcut.py and selector_shortcut.py change no decision: whole
+conversations (bookings, digressions, rejected form answers, emergencies, fallbacks, FAQs)
+get the same intents, FAQ answers and actions, from the same policies with the same
+confidences, with and without them, through the real model and the real action server;
+and TED's and the selector's networks are skipped where they cannot matter."""
 from __future__ import annotations
 
 import asyncio
 import uuid
 
-from rasa_server import performance, rule_shortcut
+from rasa_server import performance, rule_shortcut, selector_shortcut
 from tests.e2e.servers import MODEL
 
 CONSULTATION = "I'd like to book a consultation with a clinician"
@@ -23,10 +24,15 @@ CONVERSATIONS = [
 
 
 def decisions(tracker):
-    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.core.events import ActionExecuted, UserUttered
 
-    return [(e.action_name, e.policy, round(e.confidence or 0.0, 5)) for e in tracker.events
-            if isinstance(e, ActionExecuted)]
+    made = []
+    for event in tracker.events:
+        if isinstance(event, ActionExecuted):
+            made.append((event.action_name, event.policy, round(event.confidence or 0.0, 5)))
+        elif isinstance(event, UserUttered):
+            made.append((event.intent_name, event.full_retrieval_intent_name))
+    return made
 
 
 async def run_all(agent):
@@ -46,23 +52,29 @@ def test_same_decisions_with_and_without_the_shortcut(stack, monkeypatch):
 
     performance.install()
     rule_shortcut.install()
+    selector_shortcut.install()
     endpoints = AvailableEndpoints(action=EndpointConfig(f"http://127.0.0.1:{stack.actions_port}/webhook"))
     loop = asyncio.new_event_loop()
     try:
         agent = loop.run_until_complete(load_agent(model_path=str(MODEL), endpoints=endpoints))
         with monkeypatch.context() as patch:
-            patch.setattr(rule_shortcut.noted, "for_tracker", lambda tracker: None)  # TED always runs
+            patch.setattr(rule_shortcut, "enabled", False)
+            patch.setattr(selector_shortcut, "enabled", False)
             before = dict(rule_shortcut.stats)
             without = loop.run_until_complete(run_all(agent))
             assert rule_shortcut.stats["ted_skipped"] == before["ted_skipped"]
-        before = dict(rule_shortcut.stats)
+        before, selector_before = dict(rule_shortcut.stats), dict(selector_shortcut.stats)
         with_shortcut = loop.run_until_complete(run_all(agent))
     finally:
         loop.close()
     skipped = rule_shortcut.stats["ted_skipped"] - before["ted_skipped"]
     ran = rule_shortcut.stats["ted_run"] - before["ted_run"]
     assert with_shortcut == without
-    assert sum(len(d) for d in without) > 60
+    assert sum(len(d) for d in without) > 90
+    faq_answers = [key for d in without for _, key in [x[:2] for x in d if len(x) == 2] if key and "/" in key]
+    assert len(faq_answers) >= 3, faq_answers
+    assert selector_shortcut.stats["skipped"] - selector_before["skipped"] > 20
+    assert selector_shortcut.stats["ran"] - selector_before["ran"] >= len(faq_answers)
     # Most actions are decided by a rule or the form; where none is (a rejected form answer,
     # a turn no rule covers) TED still runs.
     assert skipped > 10 * ran > 0, (skipped, ran)

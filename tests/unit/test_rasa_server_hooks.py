@@ -56,3 +56,40 @@ def test_action_responses_are_still_validated():
                                            "responses": [{"text": "hi"}]})
     with pytest.raises(ValidationError):
         action._validate_action_result({"events": "not a list"})
+
+
+RESULTS = [
+    {}, {"events": []}, {"responses": []}, {"events": None}, {"events": {}}, {"responses": ["text"]},
+    {"events": [{"event": "slot", "name": "a", "value": 1}], "responses": [{"text": "hi"}]},
+    {"events": [{"event": "slot", "name": "a"}]},  # a slot event needs a value
+    {"events": [{"event": "slot", "name": 3, "value": 1}]},
+    {"events": [{"event": "no_such_event"}]}, {"events": [{"name": "a"}]}, {"events": ["slot"]},
+    {"events": [{"event": ["slot"]}]}, {"events": [{"event": None}]},
+    {"events": [{"event": "action", "name": "utter_x", "policy": None, "confidence": 0.9}]},
+    {"events": [{"event": "action", "name": "utter_x", "confidence": "high"}]},
+    {"events": [{"event": "active_loop", "name": None}, {"event": "followup", "name": "x"}]},
+    {"events": [{"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 1}}}]},
+    {"events": [{"event": "user", "text": 5}]},
+    {"events": [{"event": "entities", "entities": [{"entity": "x", "value": 1}]}]},
+    {"events": [{"event": "entities"}]}, {"events": [{"event": "bot", "timestamp": "yesterday"}]},
+    {"events": [{"event": "session_started", "metadata": {"a": 1}}, {"event": "restart", "metadata": 3}]},
+    "not an object", None, [],
+]
+
+
+@pytest.mark.parametrize("result", RESULTS, ids=[str(i) for i in range(len(RESULTS))])
+def test_action_response_verdicts_match_the_whole_schema(result):
+    import jsonschema
+    from rasa.core.actions.action import RemoteAction
+
+    try:
+        jsonschema.validate(result, RemoteAction.action_response_format_spec())
+        expected_valid = True
+    except jsonschema.ValidationError:
+        expected_valid = False
+    action = RemoteAction("action_x", None)
+    if expected_valid:
+        assert action._validate_action_result(result) is True
+    else:
+        with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server response"):
+            action._validate_action_result(result)
