@@ -1,12 +1,15 @@
 """`make bench`: this assistant against Rasa's own starter bot (`rasa init`), measured in one
 run on this machine. Prints a table and writes it to results/bench.md.
 
-Configurations: the starter bot; this assistant in the embedded default (SQLite, one
-worker); this assistant in scale-out mode (PostgreSQL + Redis lock store, 2 Sanic workers).
-For each: full training time, server start-up time, peak memory of each process, and
-latency (p50/p95/p99) and throughput with 1, 10, 20 and 50 simulated users holding real
-multi-turn conversations (this assistant's include a whole booking). Load goes only to
-127.0.0.1, each level is bounded in time and in turns, and everything stops by itself.
+Configurations: the starter bot as `rasa init` makes it; the starter bot with the same
+TensorFlow thread setting as our servers (one thread per op and process); this assistant in
+the embedded default (SQLite, one worker); this assistant in scale-out mode (PostgreSQL +
+Redis lock store, 2 Sanic workers). For each: full training time, server start-up time
+(until every worker has loaded the model), peak memory of each process, and latency
+(p50/p95/p99) and throughput with 1, 10, 20 and 50 simulated users holding real multi-turn
+conversations (this assistant's include a whole booking), after four warm-up conversations
+that are not measured. Load goes only to 127.0.0.1, each level is bounded in time and in
+turns, and everything stops by itself.
 """
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ LEVEL_SECONDS = float(os.environ.get("BENCH_LEVEL_SECONDS", "20"))
 MAX_TURNS_PER_LEVEL = int(os.environ.get("BENCH_MAX_TURNS", "3000"))
 REQUEST_TIMEOUT = 60
 
+ONE_TF_THREAD = {"TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1"}
 STARTER_CONVERSATION = ["hello", "I am sad", "yes", "great, thanks", "bye"]
 OUR_CONVERSATION = ["hi", "what is mirror movement disorder?", "my son's left hand copies his right hand",
                     "/request_consultation", '/inform{"consult_for": "child"}', "7", "Sam Jones",
@@ -54,16 +58,48 @@ def wait_up(url: str, process: subprocess.Popen, timeout: float = 300) -> float:
     raise RuntimeError(f"{url} not up in {timeout} s")
 
 
+def tree_pids(pid: int) -> List[int]:
+    pids = [pid]
+    try:
+        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, timeout=10).stdout.split()
+        pids += [int(c) for c in children]
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return pids
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    total = 0
+    for one in tree_pids(pid):
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wait_quiet(pid: int, timeout: float = 240) -> None:
+    """Until the process tree uses under 10% of a core for a whole second.
+
+    Sanic answers as soon as its first worker is up, while the others are still loading the
+    model: measuring then would time the loading, not the serving.
+    """
+    deadline = time.monotonic() + timeout
+    before = tree_cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        now = tree_cpu_seconds(pid)
+        if now - before < 0.1:
+            return
+        before = now
+    raise RuntimeError(f"process {pid} still busy after {timeout} s")
+
+
 def tree_peak_rss_mb(pid: int) -> float:
     """Peak resident memory (VmHWM) of a process and its children, in MB."""
     total = 0.0
-    pids = [pid]
-    try:
-        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
-    for one in pids:
+    for one in tree_pids(pid):
         try:
             for line in Path(f"/proc/{one}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
@@ -147,10 +183,29 @@ def base_env() -> Dict[str, str]:
     return env
 
 
+def warm_up(base: str, conversation: List[str], conversations: int = 4) -> None:
+    """A few whole conversations at once (not measured): the first calls trace the models."""
+    def one() -> None:
+        sender = f"warmup-{uuid.uuid4().hex[:12]}"
+        for message in conversation:
+            say(base, sender, message)
+
+    threads = [threading.Thread(target=one, daemon=True) for _ in range(conversations)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=REQUEST_TIMEOUT * len(conversation))
+
+
 def measure(name: str, start_servers, conversation: List[str]) -> Dict[str, object]:
     running = Running()
     try:
-        base, startup, pids = start_servers(running)
+        started = time.monotonic()
+        base, _, pids = start_servers(running)
+        wait_quiet(pids["rasa"])
+        startup = time.monotonic() - started  # every worker has loaded the model
+        warm_up(base, conversation)
+        wait_quiet(pids["rasa"])
         print(f"    {name}: up in {startup:.1f} s; load ...", flush=True)
         levels = [load(base, users, conversation) for users in USERS]
         memory = {label: tree_peak_rss_mb(pid) for label, pid in pids.items()}
@@ -174,11 +229,11 @@ def train_ours(out: Path) -> float:
     return time.monotonic() - started
 
 
-def starter_servers(workdir: Path):
+def starter_servers(workdir: Path, extra_env: Optional[Dict[str, str]] = None):
     def start(running: Running):
         port = free_port()
         rasa = running.start([str(VENV / "rasa"), "run", "--port", str(port), "--model", "models"],
-                             base_env(), workdir, workdir / "starter.log")
+                             {**base_env(), **(extra_env or {})}, workdir, workdir / "starter.log")
         startup = wait_up(f"http://127.0.0.1:{port}/", rasa)
         return f"http://127.0.0.1:{port}", startup, {"rasa": rasa.pid}
     return start
@@ -220,15 +275,17 @@ def report(results: List[Dict[str, object]], training: Dict[str, float]) -> str:
         lines.append(f"| {result['name']} | {result['startup']:.1f} | {memory} | "
                      f"{training.get(result['name'], float('nan')):.0f} |")
     by_name = {r["name"]: {lvl["users"]: lvl for lvl in r["levels"]} for r in results}
-    starter, ours, scale = (by_name.get("starter bot"), by_name.get("mmd embedded"), by_name.get("mmd scale-out"))
+    ours, scale = by_name.get("mmd embedded"), by_name.get("mmd scale-out")
     lines.append("")
-    if starter and ours and 1 in starter and 1 in ours:
-        ratio = ours[1]["p50"] / starter[1]["p50"]
-        lines.append(f"- single-user p50: {ratio:.2f}x the starter bot (goal <= 1.3x)")
-    if starter and scale and 20 in starter and 20 in scale:
-        ratio = scale[20]["throughput"] / starter[20]["throughput"]
-        lines.append(f"- scale-out throughput at 20 users: {ratio:.2f}x the starter bot (goal >= 1.5x), "
-                     f"p95 {scale[20]['p95']:.0f} ms (goal < 500 ms)")
+    for starter_name in ("starter bot", "starter bot, 1 TF thread"):
+        starter = by_name.get(starter_name)
+        if starter and ours and 1 in starter and 1 in ours:
+            ratio = ours[1]["p50"] / starter[1]["p50"]
+            lines.append(f"- single-user p50: {ratio:.2f}x the {starter_name} (goal <= 1.3x)")
+        if starter and scale and 20 in starter and 20 in scale:
+            ratio = scale[20]["throughput"] / starter[20]["throughput"]
+            lines.append(f"- scale-out throughput at 20 users: {ratio:.2f}x the {starter_name} (goal >= 1.5x), "
+                         f"p95 {scale[20]['p95']:.0f} ms (goal < 500 ms)")
     return "\n".join(lines)
 
 
@@ -247,6 +304,10 @@ def main() -> int:
         model = workdir / "models" / "bench.tar.gz"
         print("==> load", flush=True)
         results.append(measure("starter bot", starter_servers(starter_dir), STARTER_CONVERSATION))
+        # The same TensorFlow thread setting as our servers (rasa_server/__main__.py), so the
+        # comparison is not only about that setting.
+        results.append(measure("starter bot, 1 TF thread", starter_servers(starter_dir, ONE_TF_THREAD),
+                               STARTER_CONVERSATION))
         (workdir / "embedded").mkdir()
         results.append(measure("mmd embedded", our_servers(workdir / "embedded", model), OUR_CONVERSATION))
         database = temporary_database("mmd_bench")
