@@ -84,3 +84,26 @@ def test_simultaneous_messages_on_both_servers_are_processed_one_after_the_other
         # The atomic Redis lock (rasa_server/locks.py) serialises the turns: none is lost or
         # interleaved. With Rasa's own RedisLockStore this failed 2 times in 3.
         assert kinds == ["user", "bot"] * 3
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_first_messages_of_a_new_conversation_racing_on_both_servers_start_one_session(servers, database, attempt):
+    sender = f"new-{uuid.uuid4().hex[:8]}"
+    questions = ["how common is mmd", "is it inherited?"]
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda pair: Chat(pair[0].rasa_url, sender).say(pair[1]),
+                                zip(servers, questions, strict=True)))
+    assert all("Sources:" in texts(answer) for answer in answers)
+    connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname=database[0], connect_timeout=5)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT type_name, data::json->>'text' FROM events WHERE sender_id = %s ORDER BY id",
+                           (sender,))
+            stored = cursor.fetchall()
+    finally:
+        connection.close()
+    kinds = [kind for kind, _ in stored]
+    # Whichever server got the lock first started the session; the other saw it and did not.
+    assert kinds.count("session_started") == 1
+    assert sorted(text for kind, text in stored if kind == "user") == sorted(questions)
+    assert [kind for kind in kinds if kind in ("user", "bot")] == ["user", "bot"] * 2

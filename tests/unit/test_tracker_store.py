@@ -28,7 +28,7 @@ DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 
 
 def run(coroutine):
-    return asyncio.get_event_loop().run_until_complete(coroutine)
+    return asyncio.run(coroutine)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
