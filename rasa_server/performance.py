@@ -9,6 +9,10 @@
   20 ms of a 48 ms form turn (cProfile). The schema is checked once and its validators
   kept, and each event is checked against its own event type's branch instead of all 23
   (same verdict, see _valid_by_event_type); responses are still validated, with the same error.
+- Every graph run (one per message for NLU, one per predicted action) asks the model's
+  graph schema for the nodes its targets need, and GraphSchema walks the dependencies
+  recursively, revisiting shared ones, each time: 5% of the Rasa server's time (py-spy).
+  A loaded model's schema does not change, so the answer is kept per schema and targets.
 - The embedded default keeps conversations in a SQLite file, and each message commits:
   with SQLite's default rollback journal every commit waits for fsync (about 4 ms here),
   and the staff console's reads block the assistant's writes. Write-ahead logging with
@@ -17,10 +21,11 @@
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional, Type
+from typing import Any, Callable, Dict, List, Optional, Tuple, Type
 
 
 def install() -> None:
+    _cache_minimal_graph_schemas()
     _cache_event_types()
     _validate_action_results_with_one_validator()
     _sqlite_write_ahead_log()
@@ -110,6 +115,30 @@ def _sqlite_write_ahead_log() -> None:
             cursor.close()
 
     _sqlite_write_ahead_log.installed = True  # type: ignore[attr-defined]
+
+
+def _cache_minimal_graph_schemas() -> None:
+    from rasa.engine.graph import GraphSchema
+
+    original = GraphSchema.minimal_graph_schema
+    if getattr(original, "mmd_cached", False):
+        return
+    # id(schema) -> (schema, {targets: minimal schema}); the schema is kept so its id stays
+    # its own. A model is loaded once per process (twice with a model server).
+    cache: Dict[int, Tuple[Any, Dict[Tuple[str, ...], Any]]] = {}
+
+    def minimal_graph_schema(self, targets: Optional[List[str]] = None):  # noqa: ANN001, ANN202 - Rasa's signature
+        entry = cache.get(id(self))
+        if entry is None or entry[0] is not self:
+            entry = cache[id(self)] = (self, {})
+        key = tuple(targets) if targets else ()
+        found = entry[1].get(key)
+        if found is None:
+            found = entry[1][key] = original(self, targets)
+        return found
+
+    minimal_graph_schema.mmd_cached = True  # type: ignore[attr-defined]
+    GraphSchema.minimal_graph_schema = minimal_graph_schema
 
 
 def _cache_event_types() -> None:

@@ -93,3 +93,20 @@ def test_action_response_verdicts_match_the_whole_schema(result):
     else:
         with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server response"):
             action._validate_action_result(result)
+
+
+def test_minimal_graph_schemas_are_the_same_and_kept():
+    from rasa.engine.graph import GraphComponent, GraphSchema, SchemaNode
+
+    def node(**needs):
+        return SchemaNode(needs=needs, uses=GraphComponent, constructor_name="create", fn="process", config={})
+
+    schema = GraphSchema({"tokens": node(), "features": node(messages="tokens"),
+                          "intent": node(messages="features"), "entities": node(messages="tokens", f="features"),
+                          "policy": node(tracker="__tracker__"), "unused": node(messages="tokens")})
+    first = schema.minimal_graph_schema(["intent", "entities"])
+    assert set(first.nodes) == {"tokens", "features", "intent", "entities"}
+    assert schema.minimal_graph_schema(["intent", "entities"]) is first  # kept
+    assert set(schema.minimal_graph_schema(["policy"]).nodes) == {"policy"}
+    other = GraphSchema(dict(schema.nodes))  # another model's schema gets its own answers
+    assert set(other.minimal_graph_schema(["features"]).nodes) == {"tokens", "features"}
