@@ -9,6 +9,12 @@
   20 ms of a 48 ms form turn (cProfile). The schema is checked once and its validators
   kept, and each event is checked against its own event type's branch instead of all 23
   (same verdict, see _valid_by_event_type); responses are still validated, with the same error.
+- MemoizationPolicy and RulePolicy each turn the conversation into dialogue states, and
+  Domain.states_for_tracker_history replays the whole conversation for each of them (an
+  eighth of the Rasa server's time, cProfile). They ask with different options (MemoizationPolicy
+  hides rule-only turns), but the replay is the same: it is done once per tracker state
+  and each call runs Rasa's own loop over it, on fresh copies (the loop and the featurizers
+  edit the states they get).
 - Every graph run (one per message for NLU, one per predicted action) asks the model's
   graph schema for the nodes its targets need, and GraphSchema walks the dependencies
   recursively, revisiting shared ones, each time: 5% of the Rasa server's time (py-spy).
@@ -25,6 +31,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Type
 
 
 def install() -> None:
+    _share_prior_tracker_walk()
     _cache_minimal_graph_schemas()
     _cache_event_types()
     _validate_action_results_with_one_validator()
@@ -115,6 +122,69 @@ def _sqlite_write_ahead_log() -> None:
             cursor.close()
 
     _sqlite_write_ahead_log.installed = True  # type: ignore[attr-defined]
+
+
+prior_walk_stats = {"walked": 0, "reused": 0}
+share_prior_walk = True  # tests compare with and without
+
+
+def _share_prior_tracker_walk() -> None:
+    from rasa.shared.core.domain import Domain
+
+    original = Domain.states_for_tracker_history
+    if getattr(original, "mmd_cached", False):
+        return
+    # One entry: the tracker being predicted on. Graph runs are synchronous, so every
+    # policy of one prediction finds it; another tracker, or a new event, replaces it.
+    latest: Dict[str, Any] = {"key": None, "turns": None}
+
+    def walk(domain: Any, tracker: Any, omit_unset_slots: bool) -> List[Tuple[Any, ...]]:
+        events = tracker.events
+        key = (tracker, events[-1] if events else None, domain, len(events), bool(omit_unset_slots))
+        cached = latest["key"]
+        if (cached is not None and cached[0] is key[0] and cached[1] is key[1] and cached[2] is key[2]
+                and cached[3:] == key[3:]):
+            prior_walk_stats["reused"] += 1
+            return latest["turns"]
+        turns = [(hide_rule_turn, prior.followup_action, prior.latest_action_name, prior.active_loop_name,
+                  domain._get_prev_action_sub_state(prior),
+                  domain.get_active_state(prior, omit_unset_slots=omit_unset_slots))
+                 for prior, hide_rule_turn in tracker.generate_all_prior_trackers()]
+        latest["key"], latest["turns"] = key, turns
+        prior_walk_stats["walked"] += 1
+        return turns
+
+    def states_for_tracker_history(self, tracker, omit_unset_slots=False, ignore_rule_only_turns=False,  # noqa: ANN001, ANN202
+                                   rule_only_data=None):
+        if not share_prior_walk:
+            return original(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        from rasa.shared.core.constants import PREVIOUS_ACTION
+
+        # Rasa 3.6's loop, over the shared walk (rasa/shared/core/domain.py).
+        states: List[Dict[str, Any]] = []
+        last_ml_action_sub_state = None
+        turn_was_hidden = False
+        for hide_rule_turn, followup, latest_action_name, active_loop_name, prev_action, active in walk(
+                self, tracker, omit_unset_slots):
+            if ignore_rule_only_turns:
+                if not turn_was_hidden:
+                    last_ml_action_sub_state = dict(prev_action) if prev_action is not None else None
+                if not followup and not latest_action_name == active_loop_name:
+                    turn_was_hidden = hide_rule_turn
+                if turn_was_hidden:
+                    continue
+            state = {name: dict(sub) if isinstance(sub, dict) else sub for name, sub in active.items()}
+            if ignore_rule_only_turns:
+                self._remove_rule_only_features(state, rule_only_data)
+                if states:
+                    self._substitute_rule_only_user_input(state, states[-1])
+                if last_ml_action_sub_state:
+                    state[PREVIOUS_ACTION] = last_ml_action_sub_state
+            states.append(self._clean_state(state))
+        return states
+
+    states_for_tracker_history.mmd_cached = True  # type: ignore[attr-defined]
+    Domain.states_for_tracker_history = states_for_tracker_history
 
 
 def _cache_minimal_graph_schemas() -> None:

@@ -18,7 +18,7 @@ for the very same tracker state:
   (those outrank intent-based ones).
 In every other case TED runs as before. The graph runs RulePolicy before TED (dask orders
 the sibling nodes by name); if it ever did not, nothing is noted and TED simply runs.
-`tests/unit/test_rule_shortcut.py` checks that whole conversations get the same actions,
+`tests/e2e/test_speed_hooks_change_no_decision.py` checks that whole conversations get the same actions,
 policies and confidences with and without this.
 """
 from __future__ import annotations

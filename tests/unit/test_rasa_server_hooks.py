@@ -110,3 +110,58 @@ def test_minimal_graph_schemas_are_the_same_and_kept():
     assert set(schema.minimal_graph_schema(["policy"]).nodes) == {"policy"}
     other = GraphSchema(dict(schema.nodes))  # another model's schema gets its own answers
     assert set(other.minimal_graph_schema(["features"]).nodes) == {"tokens", "features"}
+
+
+def _form_conversation():
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionExecutionRejected,
+        ActiveLoop,
+        FollowupAction,
+        SlotSet,
+        UserUttered,
+    )
+
+    def user(intent, **entities):
+        return UserUttered("text", {"name": intent, "confidence": 1.0},
+                           [{"entity": k, "value": v, "start": 0, "end": 1} for k, v in entities.items()])
+
+    return [
+        ActionExecuted("action_session_start"), ActionExecuted("action_listen"), user("greet"),
+        ActionExecuted("utter_greet"), ActionExecuted("action_listen"), user("request_consultation"),
+        ActionExecuted("utter_start_booking", hide_rule_turn=True), ActionExecuted("consultation_form"),
+        ActiveLoop("consultation_form"), SlotSet("requested_slot", "consult_for"),
+        ActionExecuted("action_listen", hide_rule_turn=True), user("inform", consult_for="child"),
+        ActionExecuted("consultation_form"), SlotSet("consult_for", "child"), SlotSet("requested_slot", "patient_age"),
+        ActionExecuted("action_listen", hide_rule_turn=True), user("faq"),
+        ActionExecutionRejected("consultation_form"), ActionExecuted("utter_faq", hide_rule_turn=True),
+        ActionExecuted("consultation_form"), FollowupAction("action_listen"),
+        ActionExecuted("action_listen", hide_rule_turn=True), user("inform"),
+    ]
+
+
+def test_shared_dialogue_state_walk_gives_rasas_states():
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
+    rule_only_data = {"rule_only_slots": ["requested_slot"], "rule_only_loops": ["consultation_form"]}
+    events = _form_conversation()
+    checked = 0
+    for length in range(1, len(events) + 1):
+        tracker = DialogueStateTracker.from_events("walk", events[:length], domain.slots)
+        for omit in (False, True):
+            for ignore in (False, True):
+                for data in (None, rule_only_data):
+                    performance.share_prior_walk = False
+                    expected = tracker.past_states(domain, omit, ignore, data)
+                    performance.share_prior_walk = True
+                    first = tracker.past_states(domain, omit, ignore, data)
+                    if first:
+                        first[-1].clear()  # a caller editing its states does not touch the next caller's
+                    assert tracker.past_states(domain, omit, ignore, data) == expected
+                    checked += 1
+    assert checked == len(events) * 8
+    assert performance.prior_walk_stats["reused"] > 0

@@ -1,4 +1,5 @@
-"""rasa_server/rule_shortcut.py and selector_shortcut.py change no decision: whole
+"""The speed hooks that touch predictions change no decision (rasa_server/rule_shortcut.py,
+selector_shortcut.py, and the shared dialogue-state walk in performance.py): whole
 conversations (bookings, digressions, rejected form answers, emergencies, fallbacks, FAQs)
 get the same intents, FAQ answers and actions, from the same policies with the same
 confidences, with and without them, through the real model and the real action server;
@@ -45,7 +46,7 @@ async def run_all(agent):
     return results
 
 
-def test_same_decisions_with_and_without_the_shortcut(stack, monkeypatch):
+def test_same_decisions_with_and_without_the_speed_hooks(stack, monkeypatch):
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.endpoints import EndpointConfig
@@ -60,6 +61,7 @@ def test_same_decisions_with_and_without_the_shortcut(stack, monkeypatch):
         with monkeypatch.context() as patch:
             patch.setattr(rule_shortcut, "enabled", False)
             patch.setattr(selector_shortcut, "enabled", False)
+            patch.setattr(performance, "share_prior_walk", False)
             before = dict(rule_shortcut.stats)
             without = loop.run_until_complete(run_all(agent))
             assert rule_shortcut.stats["ted_skipped"] == before["ted_skipped"]
@@ -75,6 +77,7 @@ def test_same_decisions_with_and_without_the_shortcut(stack, monkeypatch):
     assert len(faq_answers) >= 3, faq_answers
     assert selector_shortcut.stats["skipped"] - selector_before["skipped"] > 20
     assert selector_shortcut.stats["ran"] - selector_before["ran"] >= len(faq_answers)
+    assert performance.prior_walk_stats["reused"] > 0
     # Most actions are decided by a rule or the form; where none is (a rejected form answer,
     # a turn no rule covers) TED still runs.
     assert skipped > 10 * ran > 0, (skipped, ran)
