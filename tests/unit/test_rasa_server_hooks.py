@@ -165,3 +165,54 @@ def test_shared_dialogue_state_walk_gives_rasas_states():
                     checked += 1
     assert checked == len(events) * 8
     assert performance.prior_walk_stats["reused"] > 0
+
+
+def test_endpoint_calls_reuse_one_connection_and_drop_it_when_idle():
+    # Restarts of the action server with connections pooled are covered by tests/resilience.
+    import asyncio
+    import http.server
+    import json
+    import threading
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    peers = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as the action server
+
+        def do_POST(self):  # noqa: N802 - http.server's name
+            self.rfile.read(int(self.headers["Content-Length"]))
+            peers.append(self.client_address)
+            body = json.dumps({"events": []}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = EndpointConfig(f"http://127.0.0.1:{server.server_address[1]}/webhook")
+
+    async def calls():
+        try:
+            for _ in range(5):
+                assert await endpoint.request(json={"a": 1}, method="post") == {"events": []}
+            assert len(set(peers)) == 1  # one connection for five calls
+            await asyncio.sleep(performance.KEEPALIVE_SECONDS + 0.5)
+            assert await endpoint.request(json={"a": 2}, method="post") == {"events": []}
+            assert len(set(peers)) == 2  # the idle one was dropped by the client
+        finally:
+            await performance.close_shared_sessions()
+        assert not performance._shared_sessions
+
+    try:
+        asyncio.run(calls())
+    finally:
+        server.shutdown()
+        server.server_close()
