@@ -11,7 +11,7 @@ import os
 os.environ.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
 os.environ.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
 
-from rasa_server import performance, resilience, rule_shortcut, selector_shortcut  # noqa: E402
+from rasa_server import performance, quiet_payloads, resilience, rule_shortcut, selector_shortcut  # noqa: E402
 
 
 def main() -> None:
@@ -19,6 +19,7 @@ def main() -> None:
     performance.install()
     rule_shortcut.install()
     selector_shortcut.install()
+    quiet_payloads.install()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

@@ -216,3 +216,25 @@ def test_endpoint_calls_reuse_one_connection_and_drop_it_when_idle():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_button_payloads_are_not_templates_and_log_nothing(monkeypatch):
+    from rasa.core.nlg import interpolator
+
+    from rasa_server import quiet_payloads
+
+    quiet_payloads.install()
+    errors = []
+    monkeypatch.setattr(interpolator.structlogger, "exception", lambda *a, **k: errors.append(k))
+    values = {"requester_name": "Sam", "symptom_description": "private words"}
+    response = {"text": "Thanks {requester_name}.", "buttons": [
+        {"title": "My child", "payload": '/inform{"consult_for": "child"}'},
+        {"title": "Book", "payload": "/request_consultation"}]}
+    filled = interpolator.interpolate(response, values)
+    assert filled["text"] == "Thanks Sam."
+    assert filled["buttons"][0]["payload"] == '/inform{"consult_for": "child"}'
+    assert filled["buttons"][1]["payload"] == "/request_consultation"
+    assert errors == []
+    # Anything else still goes through Rasa's interpolation, errors included.
+    assert interpolator.interpolate_text("Hi {unknown_slot}", values) == "Hi {unknown_slot}"
+    assert len(errors) == 1
