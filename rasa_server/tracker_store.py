@@ -9,8 +9,8 @@ three sessions per turn opens and closes a new connection.
 This store keeps the table, columns and JSON of Rasa's store, so the staff console, Rasa's
 own store and `rasa export` read it unchanged, and:
 - runs prebuilt Core statements;
-- inserts a turn's new events with one executemany, counting and inserting in one
-  transaction;
+- inserts a turn's new events with one executemany; a tracker it loaded or saved knows how
+  many of its events are stored, so only other trackers pay Rasa's count query;
 - keeps SQLite file connections in a small pool (WAL mode is set on each new connection,
   rasa_server/performance.py).
 
@@ -83,7 +83,10 @@ class FastSQLTrackerStore(SQLTrackerStore):
             logger.debug("No stored events for this conversation.")
             return None
         events = [json.loads(data) for (data,) in rows]
-        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        if not fetch_events_from_all_sessions:
+            _remember_stored(tracker)
+        return tracker
 
     async def exists(self, conversation_id: str) -> bool:
         with self.engine.connect() as connection:
@@ -92,11 +95,27 @@ class FastSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         with self.engine.begin() as connection:
-            stored = connection.execute(self._count_latest_session, {"sender_id": tracker.sender_id}).scalar() or 0
-            rows = _event_rows(tracker, stored)
+            stored = tracker.__dict__.get(STORED_MARK)
+            if stored is None:  # a tracker this store did not load: count what is stored
+                stored = connection.execute(self._count_latest_session, {"sender_id": tracker.sender_id}).scalar()
+            rows = _event_rows(tracker, stored or 0)
             if rows:
                 connection.execute(self._insert, rows)
+        _remember_stored(tracker)
         logger.debug("Stored %d new events.", len(rows))
+
+
+STORED_MARK = "_mmd_events_stored"
+
+
+def _remember_stored(tracker: DialogueStateTracker) -> None:
+    """Marks how many of the tracker's events are in the database.
+
+    Rasa counts them with a query at every save; a tracker this store loaded (or saved)
+    knows. Messages of one conversation are serialised by the lock store, and Rasa's HTTP
+    API takes the same lock, so nothing else writes to the conversation in between.
+    """
+    tracker.__dict__[STORED_MARK] = len(tracker.events)
 
 
 def _event_rows(tracker: DialogueStateTracker, already_stored: int) -> List[Dict[str, Any]]:

@@ -115,3 +115,27 @@ def test_unknown_conversations(database_url):
     assert run(store.exists("nobody")) is False
     run(store.save(DialogueStateTracker.from_events("somebody", session_events(time.time(), "x"), DOMAIN.slots)))
     assert run(store.exists("somebody")) is True
+
+
+def test_a_loaded_tracker_is_saved_without_counting_and_a_foreign_one_is_counted(database_url):
+    import sqlalchemy as sa
+
+    store = FastSQLTrackerStore(DOMAIN, host=database_url)
+    statements = []
+    sa.event.listen(store.engine, "before_cursor_execute",
+                    lambda conn, cursor, statement, *args: statements.append(statement.lower()))
+    run(store.save(DialogueStateTracker.from_events("d", session_events(time.time(), "one"), DOMAIN.slots)))
+    assert sum("count(" in s for s in statements) == 1  # a tracker it did not load: counted
+
+    statements.clear()
+    tracker = run(store.retrieve("d"))
+    tracker.update(UserUttered("two", {"name": "greet", "confidence": 1.0}))
+    run(store.save(tracker))
+    tracker.update(ActionExecuted("utter_greet"))
+    run(store.save(tracker))  # saved twice: each event once
+    assert not any("count(" in s for s in statements)
+    stored = run(SQLTrackerStore(DOMAIN, host=database_url).retrieve("d"))
+    assert dumped(stored) == dumped(run(store.retrieve("d")))
+    assert [e.text for e in stored.events if isinstance(e, UserUttered)] == ["one", "two"]
+    assert [e.action_name for e in stored.events if isinstance(e, ActionExecuted)][-1] == "utter_greet"
+    assert len(stored.events) == len(session_events(0, "")) - 1 + 2
