@@ -34,6 +34,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional, Tuple, Type
 
+from rasa_server.patching import replaces
+
 
 def install() -> None:
     _reuse_endpoint_connections()
@@ -49,14 +51,13 @@ def _validate_action_results_with_one_validator() -> None:
     from jsonschema.validators import validator_for
     from rasa.core.actions.action import DOCS_BASE_URL, RemoteAction
 
-    if getattr(RemoteAction._validate_action_result, "mmd_cached", False):
-        return
     schema = RemoteAction.action_response_format_spec()
     validator_class = validator_for(schema)
     validator_class.check_schema(schema)
     full_validator = validator_class(schema)
     is_valid = _valid_by_event_type(schema, validator_class) or full_validator.is_valid
 
+    @replaces(RemoteAction, "_validate_action_result")
     def validate_action_result(self, result):  # noqa: ANN001, ANN202 - Rasa's signature
         if is_valid(result):
             return True
@@ -70,9 +71,6 @@ def _validate_action_results_with_one_validator() -> None:
                 f"{DOCS_BASE_URL}/custom-actions"
             )
             raise
-
-    validate_action_result.mmd_cached = True  # type: ignore[attr-defined]
-    RemoteAction._validate_action_result = validate_action_result
 
 
 def _valid_by_event_type(schema: Dict[str, Any], validator_class: Any) -> Optional[Callable[[Any], bool]]:
@@ -155,9 +153,8 @@ def _reuse_endpoint_connections() -> None:
     from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
     original_session = EndpointConfig.session
-    if getattr(original_session, "mmd_cached", False):
-        return
 
+    @replaces(EndpointConfig, "session")
     def session(self):  # noqa: ANN001, ANN202 - Rasa's signature
         try:
             loop = asyncio.get_running_loop()
@@ -177,13 +174,10 @@ def _reuse_endpoint_connections() -> None:
 
     original_close_resources = rasa.core.run.close_resources
 
+    @replaces(rasa.core.run, "close_resources")
     async def close_resources(app, loop):  # noqa: ANN001, ANN202 - Rasa's listener signature
         await close_shared_sessions()
         await original_close_resources(app, loop)
-
-    session.mmd_cached = True  # type: ignore[attr-defined]
-    EndpointConfig.session = session
-    rasa.core.run.close_resources = close_resources
 
 
 async def close_shared_sessions() -> None:
@@ -205,8 +199,6 @@ def _share_prior_tracker_walk() -> None:
     from rasa.shared.core.domain import Domain
 
     original = Domain.states_for_tracker_history
-    if getattr(original, "mmd_cached", False):
-        return
     # One entry: the tracker being predicted on. Graph runs are synchronous, so every
     # policy of one prediction finds it; another tracker, or a new event, replaces it.
     latest: Dict[str, Any] = {"key": None, "turns": None}
@@ -227,6 +219,7 @@ def _share_prior_tracker_walk() -> None:
         prior_walk_stats["walked"] += 1
         return turns
 
+    @replaces(Domain, "states_for_tracker_history")
     def states_for_tracker_history(self, tracker, omit_unset_slots=False, ignore_rule_only_turns=False,  # noqa: ANN001, ANN202
                                    rule_only_data=None):
         if not share_prior_walk:
@@ -256,20 +249,16 @@ def _share_prior_tracker_walk() -> None:
             states.append(self._clean_state(state))
         return states
 
-    states_for_tracker_history.mmd_cached = True  # type: ignore[attr-defined]
-    Domain.states_for_tracker_history = states_for_tracker_history
-
 
 def _cache_minimal_graph_schemas() -> None:
     from rasa.engine.graph import GraphSchema
 
     original = GraphSchema.minimal_graph_schema
-    if getattr(original, "mmd_cached", False):
-        return
     # id(schema) -> (schema, {targets: minimal schema}); the schema is kept so its id stays
     # its own. A model is loaded once per process (twice with a model server).
     cache: Dict[int, Tuple[Any, Dict[Tuple[str, ...], Any]]] = {}
 
+    @replaces(GraphSchema, "minimal_graph_schema")
     def minimal_graph_schema(self, targets: Optional[List[str]] = None):  # noqa: ANN001, ANN202 - Rasa's signature
         entry = cache.get(id(self))
         if entry is None or entry[0] is not self:
@@ -280,18 +269,14 @@ def _cache_minimal_graph_schemas() -> None:
             found = entry[1][key] = original(self, targets)
         return found
 
-    minimal_graph_schema.mmd_cached = True  # type: ignore[attr-defined]
-    GraphSchema.minimal_graph_schema = minimal_graph_schema
-
 
 def _cache_event_types() -> None:
     from rasa.shared.core import events
 
     original = events.Event.resolve_by_type
-    if getattr(original, "mmd_cached", False):
-        return
     cache: Dict[str, Type[events.Event]] = {}
 
+    @replaces(events.Event, "resolve_by_type")
     def resolve_by_type(type_name: str, default: Optional[Type[events.Event]] = None) -> Optional[Type[events.Event]]:
         found = cache.get(type_name)
         if found is None:
@@ -299,6 +284,3 @@ def _cache_event_types() -> None:
             if found is not None and found is not default:
                 cache[type_name] = found
         return found
-
-    resolve_by_type.mmd_cached = True  # type: ignore[attr-defined]
-    events.Event.resolve_by_type = staticmethod(resolve_by_type)

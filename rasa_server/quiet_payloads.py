@@ -15,6 +15,8 @@ import json
 import re
 from typing import Any, Dict
 
+from rasa_server.patching import replaces
+
 INTENT_PAYLOAD_WITH_ENTITIES = re.compile(r"/[^\s{}]+(\{.*\})", re.DOTALL)
 
 
@@ -34,13 +36,9 @@ def install() -> None:
     from rasa.core.nlg import interpolator
 
     original = interpolator.interpolate_text
-    if getattr(original, "mmd_quiet", False):
-        return
 
+    @replaces(interpolator, "interpolate_text")
     def interpolate_text(response: str, values: Dict[str, Any]) -> str:
         if is_intent_payload_with_entities(response):
             return response
         return original(response, values)
-
-    interpolate_text.mmd_quiet = True  # type: ignore[attr-defined]
-    interpolator.interpolate_text = interpolate_text

@@ -20,6 +20,8 @@ import logging
 import os
 from typing import Any, List
 
+from rasa_server.patching import replaces
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_FALLBACK = "utter_action_failed"
@@ -40,9 +42,8 @@ def install() -> None:
     from rasa.core.actions import action as rasa_action
 
     original = rasa_action.RemoteAction.run
-    if getattr(original, "mmd_resilient", False):
-        return
 
+    @replaces(rasa_action.RemoteAction, "run")
     async def run_bounded(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
         try:
             return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain),
@@ -52,9 +53,6 @@ def install() -> None:
         except Exception as error:  # noqa: BLE001 - any failure of the action server
             logger.error("custom action failed action=%s error=%s", self.name(), type(error).__name__)
             return await fallback_events(self.name(), output_channel, nlg, tracker, domain)
-
-    run_bounded.mmd_resilient = True  # type: ignore[attr-defined]
-    rasa_action.RemoteAction.run = run_bounded
 
 
 async def fallback_events(name: str, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:

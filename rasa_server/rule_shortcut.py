@@ -26,6 +26,8 @@ from __future__ import annotations
 import logging
 from typing import Any, Optional
 
+from rasa_server.patching import replaces
+
 logger = logging.getLogger(__name__)
 
 
@@ -64,16 +66,16 @@ def install() -> None:
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.core.policies.ted_policy import TEDPolicy
 
-    if getattr(TEDPolicy.predict_action_probabilities, "mmd_rule_shortcut", False):
-        return
     rule_predict = RulePolicy.predict_action_probabilities
     ted_predict = TEDPolicy.predict_action_probabilities
 
+    @replaces(RulePolicy, "predict_action_probabilities")
     def rule_predict_and_note(self, tracker, domain, *args: Any, **kwargs: Any):  # noqa: ANN001, ANN202
         prediction = rule_predict(self, tracker, domain, *args, **kwargs)
         noted.note(tracker, prediction)
         return prediction
 
+    @replaces(TEDPolicy, "predict_action_probabilities")
     def ted_predict_unless_a_rule_decided(self, tracker, domain, *args: Any, **kwargs: Any):  # noqa: ANN001, ANN202
         rule_prediction = noted.for_tracker(tracker)
         noted.clear()
@@ -82,11 +84,6 @@ def install() -> None:
             return self._prediction(self._default_predictions(domain))
         stats["ted_run"] += 1
         return ted_predict(self, tracker, domain, *args, **kwargs)
-
-    rule_predict_and_note.mmd_rule_shortcut = True  # type: ignore[attr-defined]
-    ted_predict_unless_a_rule_decided.mmd_rule_shortcut = True  # type: ignore[attr-defined]
-    RulePolicy.predict_action_probabilities = rule_predict_and_note
-    TEDPolicy.predict_action_probabilities = ted_predict_unless_a_rule_decided
 
 
 def _rule_decides(ted: Any, rule_prediction: Any, tracker: Any) -> bool:

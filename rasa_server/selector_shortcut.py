@@ -18,6 +18,8 @@ from typing import Any, List
 
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY
 
+from rasa_server.patching import replaces
+
 stats = {"skipped": 0, "ran": 0}
 enabled = True  # tests compare answers with and without
 
@@ -25,10 +27,9 @@ enabled = True  # tests compare answers with and without
 def install() -> None:
     from rasa.nlu.selectors.response_selector import ResponseSelector
 
-    if getattr(ResponseSelector.process, "mmd_selector_shortcut", False):
-        return
     original = ResponseSelector.process
 
+    @replaces(ResponseSelector, "process")
     def process_faqs_only(self, messages: List[Any]) -> List[Any]:  # noqa: ANN001 - Rasa's signature
         if not enabled or not self.retrieval_intent:
             return original(self, messages)
@@ -41,9 +42,6 @@ def install() -> None:
         stats["ran"] += len(faqs)
         stats["skipped"] += len(messages) - len(faqs)
         return messages
-
-    process_faqs_only.mmd_selector_shortcut = True  # type: ignore[attr-defined]
-    ResponseSelector.process = process_faqs_only
 
 
 def _record_no_selection(selector: Any, message: Any) -> None:

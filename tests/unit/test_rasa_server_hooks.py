@@ -238,3 +238,49 @@ def test_button_payloads_are_not_templates_and_log_nothing(monkeypatch):
     # Anything else still goes through Rasa's interpolation, errors included.
     assert interpolator.interpolate_text("Hi {unknown_slot}", values) == "Hi {unknown_slot}"
     assert len(errors) == 1
+
+
+def test_a_replacement_is_installed_once_and_static_methods_stay_static():
+    from rasa_server.patching import replaces
+
+    class Owner:
+        def method(self):
+            return "original"
+
+        @staticmethod
+        def static(value):
+            return value
+
+    def install():
+        original_method, original_static = Owner.method, Owner.static
+
+        @replaces(Owner, "method")
+        def method(self):
+            return f"wrapped {original_method(self)}"
+
+        @replaces(Owner, "static")
+        def static(value):
+            return original_static(value) * 2
+
+    install()
+    install()
+    assert Owner().method() == "wrapped original"
+    assert Owner.static(2) == 4 and Owner().static(2) == 4
+
+
+def test_every_hook_installs_once():
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.policies.ted_policy import TEDPolicy
+    from rasa.nlu.selectors.response_selector import ResponseSelector
+
+    from rasa_server import quiet_payloads, resilience, rule_shortcut, selector_shortcut
+
+    hooks = (performance, resilience, rule_shortcut, selector_shortcut, quiet_payloads)
+    for hook in hooks:
+        hook.install()
+    installed = (RemoteAction.run, RemoteAction._validate_action_result, TEDPolicy.predict_action_probabilities,
+                 ResponseSelector.process, events.Event.resolve_by_type)
+    for hook in hooks:
+        hook.install()
+    assert (RemoteAction.run, RemoteAction._validate_action_result, TEDPolicy.predict_action_probabilities,
+            ResponseSelector.process, events.Event.resolve_by_type) == installed

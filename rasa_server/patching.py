@@ -1,0 +1,31 @@
+"""Installing a replacement for a Rasa function, once per process.
+
+Every hook in this package replaces one attribute of Rasa and keeps the original to call.
+Tests call `install()` more than once; a replacement must not wrap an earlier replacement.
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable, TypeVar
+
+Function = TypeVar("Function", bound=Callable[..., Any])
+MARK = "_mmd_replacement"
+
+
+def replaces(owner: Any, name: str) -> Callable[[Function], Function]:
+    """Decorator: sets `owner.name` to the decorated function unless a replacement is there.
+
+        original = Interpolator.interpolate_text
+        @replaces(Interpolator, "interpolate_text")
+        def interpolate_text(...): ... original(...) ...
+
+    A static method stays static.
+    """
+    def install(replacement: Function) -> Function:
+        if not getattr(getattr(owner, name), MARK, False):
+            setattr(replacement, MARK, True)
+            static = isinstance(inspect.getattr_static(owner, name), staticmethod)
+            setattr(owner, name, staticmethod(replacement) if static else replacement)
+        return replacement
+
+    return install
