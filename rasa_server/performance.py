@@ -196,6 +196,7 @@ share_prior_walk = True  # tests compare with and without
 
 
 def _share_prior_tracker_walk() -> None:
+    from rasa.shared.core.constants import PREVIOUS_ACTION
     from rasa.shared.core.domain import Domain
 
     original = Domain.states_for_tracker_history
@@ -224,8 +225,6 @@ def _share_prior_tracker_walk() -> None:
                                    rule_only_data=None):
         if not share_prior_walk:
             return original(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
-        from rasa.shared.core.constants import PREVIOUS_ACTION
-
         # Rasa 3.6's loop, over the shared walk (rasa/shared/core/domain.py).
         states: List[Dict[str, Any]] = []
         last_ml_action_sub_state = None

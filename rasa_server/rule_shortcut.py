@@ -26,6 +26,9 @@ from __future__ import annotations
 import logging
 from typing import Any, Optional
 
+from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected
+from rasa.shared.nlu.constants import TEXT
+
 from rasa_server.patching import replaces
 
 logger = logging.getLogger(__name__)
@@ -87,9 +90,6 @@ def install() -> None:
 
 
 def _rule_decides(ted: Any, rule_prediction: Any, tracker: Any) -> bool:
-    from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected
-    from rasa.shared.nlu.constants import TEXT
-
     if rule_prediction.max_confidence < 1.0 or rule_prediction.policy_priority <= ted.priority:
         return False
     if TEXT in ted.fake_features:

@@ -23,6 +23,7 @@ Configured in endpoints.yml as `type: rasa_server.tracker_store.FastSQLTrackerSt
 """
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from typing import Any, Dict, List, Optional
@@ -120,7 +121,7 @@ def _remember_stored(tracker: DialogueStateTracker) -> None:
 
 def _event_rows(tracker: DialogueStateTracker, already_stored: int) -> List[Dict[str, Any]]:
     rows = []
-    for event in list(tracker.events)[already_stored:]:
+    for event in itertools.islice(tracker.events, already_stored, None):
         data = event.as_dict()
         rows.append(
             {
