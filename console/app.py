@@ -4,15 +4,17 @@
 """
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Optional
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
@@ -22,18 +24,33 @@ from console import auth, operations, queries
 from console.db import create_console_schema, engine_for
 from console.export import export_rows, to_csv, to_json
 from console.indexer import refresh_index
+from console.notices import notice_text
 from console.rasa_api import RasaApi, RasaApiError
+from console.ratelimit import FailureLimiter
 from console.settings import load_settings
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "mmd_staff_session"
+STATIC_FILES = {"console.css": "text/css; charset=utf-8"}
 logger = logging.getLogger("console")
+# argon2 takes tens of milliseconds and 64 MiB per check: off the event loop, so sign-ins
+# never stall other pages, and two at a time, so a burst of them cannot exhaust memory.
+_password_checks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="password-check")
 
 
 def _when(timestamp: Optional[float]) -> str:
     if not timestamp:
         return ""
     return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def sender_path(sender_id: str) -> str:
+    """A sender id as one URL path segment: '/', '?', '#', '+', spaces and accents escaped.
+
+    Twilio ids are '+447700900123' and 'whatsapp:+44…'; Jinja's urlencode keeps '/' and
+    the routes did not decode the segment, so such conversations could not be opened.
+    """
+    return quote(sender_id, safe="")
 
 
 def create_app(settings=None) -> Sanic:
@@ -46,10 +63,13 @@ def create_app(settings=None) -> Sanic:
     templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                             autoescape=select_autoescape(["html"]))
     templates.filters["when"] = _when
+    templates.filters["sender_path"] = sender_path
+    failed_sign_ins = FailureLimiter(settings.max_failed_logins, settings.login_window_minutes * 60)
 
     app = Sanic("mmd_staff_console")
     app.config.REQUEST_MAX_SIZE = 1_000_000
-    app.static("/static", str(HERE / "static"), name="static")
+    if settings.proxies_count:
+        app.config.PROXIES_COUNT = settings.proxies_count
 
     def page(name: str, session: Optional[auth.Session], http_status: int = 200, **context: Any):
         body = templates.get_template(name).render(session=session, **context)
@@ -60,12 +80,31 @@ def create_app(settings=None) -> Sanic:
         result.headers["Referrer-Policy"] = "same-origin"
         return result
 
+    @app.on_response
+    async def never_cached(request: Request, result):
+        # Pages show patient contacts: after sign-out, Back must not show them from the cache.
+        if not request.path.startswith("/static/"):
+            result.headers["Cache-Control"] = "no-store"
+            result.headers["Pragma"] = "no-cache"
+
+    @app.get("/static/<name:str>")
+    async def static_file(_: Request, name: str):
+        # A fixed list: a directory, a missing file or '..' is a plain 404.
+        if name not in STATIC_FILES:
+            return page("error.html", None, 404, message="Not found.")
+        return await response.file(HERE / "static" / name, mime_type=STATIC_FILES[name])
+
+    def conversation_route(suffix: str = "", methods=("POST",)) -> Callable:
+        # unquote: the sender id arrives percent-encoded (see sender_path).
+        return app.route("/conversations/<sender_id:str>" + suffix, methods=list(methods), unquote=True)
+
     def signed_in(role: Optional[str] = None) -> Callable:
         """Every page and API route: a live session, CSRF on POST, and the role if one is named."""
         def decorate(handler: Callable) -> Callable:
             @functools.wraps(handler)
             async def wrapper(request: Request, *args: Any, **kwargs: Any):
-                session = auth.session_for(console_db, request.cookies.get(COOKIE), settings.session_minutes)
+                token = auth.token_from_cookie(settings.secret_key, request.cookies.get(COOKIE))
+                session = auth.session_for(console_db, token, settings.session_minutes)
                 if session is None:
                     return response.redirect("/login?" + urlencode({"next": request.path}))
                 if request.method == "POST" and not auth.csrf_ok(session, request.form.get("csrf")):
@@ -86,19 +125,32 @@ def create_app(settings=None) -> Sanic:
 
     @app.post("/login")
     async def login(request: Request):
-        username = (request.form.get("username") or "").strip()
+        username = (request.form.get("username") or "").strip()[:200]
         next_path = request.form.get("next") or "/"
         if not next_path.startswith("/") or next_path.startswith("//"):
             next_path = "/"
+        client = request.remote_addr or request.ip
+        wait = failed_sign_ins.retry_after(client)
+        if wait:
+            minutes = max(1, round(wait / 60))
+            result = page("login.html", None, 429, next=next_path, error=(
+                f"Too many failed sign-ins from this network. Please wait {minutes} minute"
+                f"{'s' if minutes > 1 else ''} and try again."))
+            result.headers["Retry-After"] = str(int(wait) + 1)
+            return result
         try:
-            token = auth.sign_in(console_db, username, request.form.get("password") or "",
-                                 settings.session_minutes, settings.max_failed_logins, settings.lockout_minutes)
+            token = await asyncio.get_running_loop().run_in_executor(
+                _password_checks, auth.sign_in, console_db, username, request.form.get("password") or "",
+                settings.session_minutes)
         except auth.AuthError as error:
-            operations.audit(console_db, username[:64] or None, "sign_in_failed")
+            failed_sign_ins.failed(client)
+            # Only a real account name is kept: people type passwords into the name field.
+            known = auth.user_exists(console_db, username)
+            operations.audit(console_db, username if known else "unknown", "sign_in_failed")
             return page("login.html", None, 401, error=str(error), next=next_path)
         operations.audit(console_db, username, "sign_in")
         result = response.redirect(next_path)
-        result.cookies[COOKIE] = token
+        result.cookies[COOKIE] = auth.sign_cookie(settings.secret_key, token)
         result.cookies[COOKIE]["httponly"] = True
         result.cookies[COOKIE]["samesite"] = "Strict"
         result.cookies[COOKIE]["path"] = "/"
@@ -110,7 +162,7 @@ def create_app(settings=None) -> Sanic:
     @app.post("/logout")
     @signed_in()
     async def logout(request: Request, session: auth.Session):
-        auth.sign_out(console_db, request.cookies.get(COOKIE))
+        auth.sign_out(console_db, auth.token_from_cookie(settings.secret_key, request.cookies.get(COOKIE)))
         result = response.redirect("/login")
         del result.cookies[COOKIE]
         return result
@@ -127,10 +179,11 @@ def create_app(settings=None) -> Sanic:
             return "/export?" + urlencode(base_args + extra)
 
         return page("conversations.html", session, query=query, listing=listing, flags=queries.FLAGS,
+                    notice=notice_text(request.args.get("notice")),
                     page_link=lambda number: "/?" + urlencode(base_args + [("page", number)]),
                     export_link=export_link)
 
-    @app.get("/conversations/<sender_id:str>")
+    @conversation_route(methods=("GET",))
     @signed_in()
     async def conversation(request: Request, session: auth.Session, sender_id: str):
         data = queries.transcript(tracker_db, sender_id)
@@ -138,14 +191,14 @@ def create_app(settings=None) -> Sanic:
             return page("error.html", session, 404, message="No such conversation.")
         return page("transcript.html", session, sender_id=sender_id, data=data,
                     state=queries.review_state(console_db, sender_id), takeover=rasa.configured,
-                    notice=request.args.get("notice"))
+                    notice=notice_text(request.args.get("notice")))
 
     def back_to(sender_id: str, notice: str = ""):
-        from urllib.parse import quote
+        """Back to the conversation; `notice` is a code from console.notices, never free text."""
         suffix = "?" + urlencode({"notice": notice}) if notice else ""
-        return response.redirect(f"/conversations/{quote(sender_id, safe='')}{suffix}")
+        return response.redirect(f"/conversations/{sender_path(sender_id)}{suffix}")
 
-    @app.post("/conversations/<sender_id:str>/review")
+    @conversation_route("/review")
     @signed_in()
     async def review(request: Request, session: auth.Session, sender_id: str):
         reviewed = request.form.get("reviewed") == "1"
@@ -154,7 +207,7 @@ def create_app(settings=None) -> Sanic:
                          operations.subject_tag(sender_id))
         return back_to(sender_id)
 
-    @app.post("/conversations/<sender_id:str>/tags")
+    @conversation_route("/tags")
     @signed_in()
     async def tag(request: Request, session: auth.Session, sender_id: str):
         if request.form.get("remove"):
@@ -163,13 +216,13 @@ def create_app(settings=None) -> Sanic:
             operations.add_tag(console_db, sender_id, request.form.get("tag") or "")
         return back_to(sender_id)
 
-    @app.post("/conversations/<sender_id:str>/notes")
+    @conversation_route("/notes")
     @signed_in()
     async def conversation_note(request: Request, session: auth.Session, sender_id: str):
         operations.add_note(console_db, session.user.username, request.form.get("text") or "", sender_id=sender_id)
         return back_to(sender_id)
 
-    @app.post("/conversations/<sender_id:str>/takeover")
+    @conversation_route("/takeover")
     @signed_in()
     async def takeover(request: Request, session: auth.Session, sender_id: str):
         action = request.form.get("action")
@@ -179,22 +232,22 @@ def create_app(settings=None) -> Sanic:
             elif action == "reply":
                 text = (request.form.get("text") or "").strip()[:2000]
                 if not text:
-                    return back_to(sender_id, "Write a reply first.")
+                    return back_to(sender_id, "reply-empty")
                 rasa.send_agent_message(sender_id, text)
             elif action == "end":
                 rasa.hand_back(sender_id)
             else:
-                return back_to(sender_id, "Unknown action.")
+                return back_to(sender_id, "unknown-action")
         except RasaApiError as error:
-            return back_to(sender_id, str(error))
+            return back_to(sender_id, error.notice)
         operations.audit(console_db, session.user.username, f"takeover_{action}", operations.subject_tag(sender_id))
         return back_to(sender_id)
 
-    @app.post("/conversations/<sender_id:str>/forget")
+    @conversation_route("/forget")
     @signed_in(role="admin")
     async def forget(request: Request, session: auth.Session, sender_id: str):
         if request.form.get("confirm") != "forget":
-            return back_to(sender_id, "Type forget to confirm.")
+            return back_to(sender_id, "confirm-forget")
         counts = operations.forget_user(console_db, tracker_db, bookings_db, sender_id)
         operations.audit(console_db, session.user.username, "forget_user",
                          f"{operations.subject_tag(sender_id)} events={counts['events']} bookings={counts['bookings']}")
@@ -210,10 +263,11 @@ def create_app(settings=None) -> Sanic:
     @app.post("/bookings/<reference:str>")
     @signed_in()
     async def booking_update(request: Request, session: auth.Session, reference: str):
+        if not operations.booking_exists(bookings_db, reference):
+            return page("error.html", session, 404, message="No such consultation request.")
         status = request.form.get("status") or ""
-        # Whoever saves a change to a request is the one handling it.
-        handler = session.user.username
-        if status and operations.update_booking(bookings_db, console_db, reference, status, handler):
+        # Whoever changes the status is the one handling the request; a note alone changes neither.
+        if operations.update_booking(bookings_db, console_db, reference, status, session.user.username):
             operations.audit(console_db, session.user.username, "booking_status", f"{reference} -> {status}")
         note = request.form.get("note") or ""
         if note.strip():

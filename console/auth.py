@@ -1,4 +1,8 @@
-"""Staff accounts and sessions: argon2 password hashes, lockout, expiring sessions, CSRF."""
+"""Staff accounts and sessions: argon2 password hashes, signed expiring sessions, CSRF.
+
+Password checks are slow on purpose (argon2): the app runs sign_in off the event loop.
+Failed sign-ins are limited per client by console.ratelimit, never by locking accounts.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -44,7 +48,6 @@ class AuthError(Exception):
 
 
 WRONG = "Wrong username or password."
-LOCKED = "Too many failed sign-ins: this account is locked for a while."
 
 
 def create_user(engine: Engine, username: str, password: str, role: str) -> None:
@@ -60,44 +63,58 @@ def create_user(engine: Engine, username: str, password: str, role: str) -> None
             failed_logins=0, created_at=time.time()))
 
 
+def user_exists(engine: Engine, username: str) -> bool:
+    with engine.connect() as connection:
+        return connection.execute(sa.select(staff_users.c.id)
+                                  .where(staff_users.c.username == username)).first() is not None
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def sign_in(engine: Engine, username: str, password: str, session_minutes: int,
-            max_failed: int, lockout_minutes: int) -> str:
-    """Returns a new session token, or raises AuthError (same message for every failure).
+def sign_in(engine: Engine, username: str, password: str, session_minutes: int) -> str:
+    """Returns a new session token, or raises AuthError with one message for every failure.
 
-    The failure count is committed before AuthError is raised: raising inside the
-    transaction would roll the count back and make lockout impossible.
+    An unknown user costs the same argon2 verification as a wrong password, so the answer
+    time does not tell which accounts exist. (The columns failed_logins and locked_until
+    of older databases are no longer used: accounts are never locked.)
     """
     now = time.time()
-    failure: Optional[str] = None
     token = secrets.token_urlsafe(32)
-    with engine.begin() as connection:
+    with engine.connect() as connection:
         row = connection.execute(
-            sa.select(staff_users).where(staff_users.c.username == username)).mappings().first()
-        if row is None:
-            _verify(_DUMMY_HASH, password)
-            failure = WRONG
-        elif row["locked_until"] and row["locked_until"] > now:
-            failure = LOCKED
-        elif not _verify(row["password_hash"], password):
-            failed = row["failed_logins"] + 1
-            locked_until = now + lockout_minutes * 60 if failed >= max_failed else None
-            connection.execute(staff_users.update().where(staff_users.c.id == row["id"]).values(
-                failed_logins=0 if locked_until else failed, locked_until=locked_until))
-            failure = LOCKED if locked_until else WRONG
-        else:
-            connection.execute(staff_users.update().where(staff_users.c.id == row["id"]).values(
-                failed_logins=0, locked_until=None))
-            connection.execute(staff_sessions.insert().values(
-                token_hash=_token_hash(token), user_id=row["id"], csrf_token=secrets.token_urlsafe(24),
-                expires_at=now + session_minutes * 60))
-            connection.execute(staff_sessions.delete().where(staff_sessions.c.expires_at < now))
-    if failure:
-        raise AuthError(failure)
+            sa.select(staff_users.c.id, staff_users.c.password_hash)
+            .where(staff_users.c.username == username)).mappings().first()
+    verified = _verify(row["password_hash"] if row else _DUMMY_HASH, password)
+    if row is None or not verified:
+        raise AuthError(WRONG)
+    with engine.begin() as connection:
+        connection.execute(staff_sessions.insert().values(
+            token_hash=_token_hash(token), user_id=row["id"], csrf_token=secrets.token_urlsafe(24),
+            expires_at=now + session_minutes * 60))
+        connection.execute(staff_sessions.delete().where(staff_sessions.c.expires_at < now))
     return token
+
+
+def sign_cookie(secret_key: str, token: str) -> str:
+    """The cookie value: the token and its HMAC under CONSOLE_SECRET_KEY.
+
+    A cookie not signed with this key (forged, tampered, or from before the key changed) is
+    refused before any database read; changing the key signs everyone out.
+    """
+    return f"{token}.{_signature(secret_key, token)}"
+
+
+def token_from_cookie(secret_key: str, cookie: Optional[str]) -> Optional[str]:
+    token, _, signature = (cookie or "").rpartition(".")
+    if not token or not hmac.compare_digest(signature.encode(), _signature(secret_key, token).encode()):
+        return None
+    return token
+
+
+def _signature(secret_key: str, token: str) -> str:
+    return hmac.new(secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
 def _verify(password_hash: str, password: str) -> bool:

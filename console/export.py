@@ -1,44 +1,58 @@
-"""Transcript export as CSV or JSON, with contact details redacted unless an admin asks."""
+"""Transcript export as CSV or JSON, with personal details redacted unless an admin asks."""
 from __future__ import annotations
 
 import csv
 import io
 import json
-import re
 from typing import Any, Dict, Iterable, List
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-PHONE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
-CONTACT_SLOTS = {"contact", "requester_name"}
-REDACTED = "[redacted]"
+from console.redaction import EMAIL, PHONE, REDACTED, known_values, pseudonym, redact_patterns, redact_turn_text
+
+__all__ = ["REDACTED", "export_rows", "redact_text", "to_csv", "to_json"]
+# A cell starting with one of these runs as a formula in a spreadsheet (tab and CR too:
+# some spreadsheets strip them and read what follows).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def redact_text(text: str) -> str:
-    return PHONE.sub(REDACTED, EMAIL.sub(REDACTED, text or ""))
+    return redact_patterns(text)
+
+
+def _conversation_name(sender_id: str, redact: bool) -> str:
+    # Twilio and WhatsApp ids are phone numbers: a redacted export names those by a hash.
+    if redact and (EMAIL.search(sender_id) or PHONE.search(sender_id)):
+        return pseudonym(sender_id)
+    return sender_id
 
 
 def export_rows(transcripts: Iterable[Dict[str, Any]], redact: bool) -> List[Dict[str, Any]]:
     rows: List[Dict[str, Any]] = []
     for conversation in transcripts:
-        for turn in conversation["turns"]:
-            if turn["kind"] not in ("user", "bot", "slot"):
-                continue
-            if turn["kind"] == "slot":
-                value = "" if turn["value"] is None else str(turn["value"])
-                if redact and turn["name"] in CONTACT_SLOTS:
-                    value = REDACTED
-                text = f"{turn['name']}={value}"
+        turns = [turn for turn in conversation["turns"] if turn["kind"] in ("user", "bot", "slot")]
+        values = known_values(turns) if redact else []
+        for turn in turns:
+            if redact:
+                text = redact_turn_text(turn, values)
+            elif turn["kind"] == "slot":
+                text = f"{turn['name']}={'' if turn['value'] is None else turn['value']}"
             else:
                 text = turn["text"]
             rows.append({
-                "conversation": conversation["sender_id"],
+                "conversation": _conversation_name(conversation["sender_id"], redact),
                 "timestamp": turn["ts"],
                 "speaker": turn["kind"],
-                "text": redact_text(text) if redact else text,
+                "text": text,
                 "intent": turn.get("intent") or "",
                 "confidence": turn.get("confidence") if turn.get("confidence") is not None else "",
             })
     return rows
+
+
+def defuse(value: Any) -> Any:
+    """A cell a spreadsheet would run as a formula gets a leading apostrophe; others unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def to_csv(rows: List[Dict[str, Any]]) -> str:
@@ -47,10 +61,7 @@ def to_csv(rows: List[Dict[str, Any]]) -> str:
                                                 "confidence"])
     writer.writeheader()
     for row in rows:
-        # A leading =, +, - or @ would run as a formula in a spreadsheet.
-        safe = {key: ("'" + value if isinstance(value, str) and value[:1] in "=+-@" else value)
-                for key, value in row.items()}
-        writer.writerow(safe)
+        writer.writerow({key: defuse(value) for key, value in row.items()})
     return buffer.getvalue()
 
 

@@ -16,6 +16,11 @@ logger = logging.getLogger(__name__)
 BATCH = 5000
 LOW_CONFIDENCE = 0.5
 MAX_SEARCH_TEXT = 20_000
+# What the bot does when it did not understand: the "not sure I understood" reply.
+FALLBACK_ACTIONS = frozenset({"utter_default", "action_default_fallback"})
+# index_state row of the current index rules; a new name rebuilds the index once, so
+# conversations indexed under older rules get the new flags too.
+STATE = "events-v2"
 _lock = threading.Lock()
 
 
@@ -42,7 +47,7 @@ def _apply(summary: Dict[str, Any], row: Any) -> None:
             summary["intents"] = " ".join(sorted(known))
         if name == "report_symptom":
             summary["symptom"] = True
-        if name == "nlu_fallback" or (intent.get("confidence") or 1) < LOW_CONFIDENCE:
+        if "nlu_fallback" in (name, row.intent_name) or (intent.get("confidence") or 1) < LOW_CONFIDENCE:
             summary["fallback"] = True
         text = (data.get("text") or "").lower()
         if text and len(summary["search_text"]) < MAX_SEARCH_TEXT:
@@ -52,6 +57,13 @@ def _apply(summary: Dict[str, Any], row: Any) -> None:
             summary["emergency"] = True
         elif row.action_name == "action_submit_booking":
             summary["booking"] = True
+        elif row.action_name in FALLBACK_ACTIONS:
+            summary["fallback"] = True
+    elif row.type_name == "bot":
+        # utter_default can also be sent by another action (the two-stage fallback, a rule).
+        data = json.loads(row.data or "{}")
+        if (data.get("metadata") or {}).get("utter_action") in FALLBACK_ACTIONS:
+            summary["fallback"] = True
     elif row.type_name == "slot":
         data = json.loads(row.data or "{}")
         if data.get("name") == "handed_off" and data.get("value") is True:
@@ -65,9 +77,7 @@ def refresh_index(console: Engine, tracker: Engine) -> int:
     with _lock:
         if not sa.inspect(tracker).has_table("events"):
             return 0
-        with console.connect() as connection:
-            last = connection.execute(sa.select(index_state.c.last_event_id)
-                                      .where(index_state.c.name == "events")).scalar() or 0
+        last = _last_indexed(console)
         total = 0
         while True:
             with tracker.connect() as connection:
@@ -80,11 +90,23 @@ def refresh_index(console: Engine, tracker: Engine) -> int:
             last = rows[-1].id
             total += len(rows)
             with console.begin() as connection:
-                updated = connection.execute(index_state.update().where(index_state.c.name == "events")
+                updated = connection.execute(index_state.update().where(index_state.c.name == STATE)
                                              .values(last_event_id=last)).rowcount
                 if not updated:
-                    connection.execute(index_state.insert().values(name="events", last_event_id=last))
+                    connection.execute(index_state.insert().values(name=STATE, last_event_id=last))
             logger.debug("indexed %s events up to id %s", len(rows), last)
+
+
+def _last_indexed(console: Engine) -> int:
+    """The last event id indexed under the current rules; under older rules, start again."""
+    with console.begin() as connection:
+        last = connection.execute(sa.select(index_state.c.last_event_id)
+                                  .where(index_state.c.name == STATE)).scalar()
+        if last is None:
+            connection.execute(conversation_index.delete())
+            connection.execute(index_state.delete())
+            return 0
+    return last
 
 
 def _store_batch(console: Engine, rows: List[Any]) -> None:

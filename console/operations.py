@@ -1,7 +1,6 @@
 """What staff change: review state, tags, notes, booking status, forgetting a user; all audited."""
 from __future__ import annotations
 
-import hashlib
 import time
 from typing import Optional
 
@@ -11,6 +10,7 @@ from sqlalchemy.engine import Engine
 from actions.booking_store import bookings
 from console.db import rasa_events
 from console.queries import BOOKING_STATUSES
+from console.redaction import pseudonym
 from console.tables import (
     audit_log,
     booking_handling,
@@ -32,7 +32,7 @@ def audit(console: Engine, username: Optional[str], action: str, detail: str = "
 
 def subject_tag(sender_id: str) -> str:
     """How the audit log names a conversation without keeping the id (ids can be phone numbers)."""
-    return "conversation#" + hashlib.sha256(sender_id.encode()).hexdigest()[:12]
+    return pseudonym(sender_id)
 
 
 def set_reviewed(console: Engine, sender_id: str, username: str, reviewed: bool) -> None:
@@ -72,12 +72,26 @@ def add_note(console: Engine, author: str, text: str, sender_id: Optional[str] =
     return True
 
 
+def booking_exists(bookings_engine: Engine, reference: str) -> bool:
+    if not sa.inspect(bookings_engine).has_table("bookings"):
+        return False
+    with bookings_engine.connect() as connection:
+        return connection.execute(sa.select(bookings.c.reference)
+                                  .where(bookings.c.reference == reference)).first() is not None
+
+
 def update_booking(bookings_engine: Engine, console: Engine, reference: str, status: str,
                    handled_by: Optional[str]) -> bool:
+    """Sets a new status and records who handles the request; False when nothing changed.
+
+    The queue's form always sends the current status along with a note: saving the same
+    status is no change, so it neither takes the request over nor gets audited.
+    """
     if status not in BOOKING_STATUSES:
         return False
     with bookings_engine.begin() as connection:
-        changed = connection.execute(bookings.update().where(bookings.c.reference == reference)
+        changed = connection.execute(bookings.update()
+                                     .where(bookings.c.reference == reference, bookings.c.status != status)
                                      .values(status=status)).rowcount
     if not changed:
         return False

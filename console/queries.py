@@ -16,6 +16,7 @@ from console.tables import booking_handling, conversation_index, conversation_re
 FLAGS = ("symptom", "emergency", "booking", "handed_off", "fallback")
 BOOKING_STATUSES = ("new", "contacted", "scheduled", "closed", "cancelled")
 PAGE_SIZE = 50
+MAX_PAGE = 100_000  # far beyond any real list; keeps the offset inside a 64-bit integer
 
 
 @dataclass
@@ -34,7 +35,7 @@ class ConversationFilter:
         def first(name: str) -> str:
             return (args.get(name) or "").strip()[:200]
         try:
-            page = max(1, int(first("page") or 1))
+            page = min(MAX_PAGE, max(1, int(first("page") or 1)))
         except ValueError:
             page = 1
         flags = [flag for flag in (args.getlist("flag") or []) if flag in FLAGS]
@@ -85,10 +86,16 @@ def list_conversations(console: Engine, query: ConversationFilter) -> Dict[str, 
 
 
 def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
-    """Turns in order (user: text, intent, confidence; bot: text; action; slot), final slots."""
+    """Turns in order (user: text, intent, confidence, asked; bot: text; action; slot), final slots.
+
+    `asked` is the slot the user was answering: the form's requested_slot, else the slot of
+    the bot's last utter_ask_<slot> question. Redacted exports drop answers to personal ones.
+    """
     turns: List[Dict[str, Any]] = []
     slots: Dict[str, Any] = {}
     paused = False
+    requested: Optional[str] = None
+    last_question: Optional[str] = None
     if not sa.inspect(tracker).has_table("events"):
         return {"turns": turns, "slots": slots, "paused": paused}
     with tracker.connect() as connection:
@@ -100,14 +107,20 @@ def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
         if kind == "user":
             intent = (data.get("parse_data") or {}).get("intent") or {}
             turns.append({"kind": "user", "ts": row.timestamp, "text": data.get("text") or "",
-                          "intent": intent.get("name"), "confidence": intent.get("confidence")})
+                          "intent": intent.get("name"), "confidence": intent.get("confidence"),
+                          "asked": requested or last_question})
+            last_question = None
         elif kind == "bot":
+            utter = str((data.get("metadata") or {}).get("utter_action") or "")
+            last_question = utter[len("utter_ask_"):] if utter.startswith("utter_ask_") else None
             turns.append({"kind": "bot", "ts": row.timestamp, "text": data.get("text") or "",
                           "buttons": [b.get("title") for b in (data.get("data") or {}).get("buttons") or []]})
         elif kind == "action" and row.action_name not in ("action_listen",):
             turns.append({"kind": "action", "ts": row.timestamp, "name": row.action_name})
         elif kind == "slot":
             slots[data.get("name")] = data.get("value")
+            if data.get("name") == "requested_slot":
+                requested = data.get("value") if isinstance(data.get("value"), str) else None
             if data.get("name") not in ("requested_slot",):
                 turns.append({"kind": "slot", "ts": row.timestamp, "name": data.get("name"),
                               "value": data.get("value")})

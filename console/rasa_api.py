@@ -12,7 +12,11 @@ logger = logging.getLogger(__name__)
 
 
 class RasaApiError(RuntimeError):
-    """Rasa could not be reached or refused the call; the message is safe to show staff."""
+    """Rasa could not be reached or refused the call; `notice` is its code in console.notices."""
+
+    def __init__(self, message: str, notice: str) -> None:
+        super().__init__(message)
+        self.notice = notice
 
 
 class RasaApi:
@@ -27,7 +31,7 @@ class RasaApi:
 
     def _call(self, path: str, body: Any, params: Optional[Dict[str, str]] = None) -> Any:
         if not self.token:
-            raise RasaApiError("Rasa's HTTP API is off: set RASA_API_TOKEN for Rasa and the console.")
+            raise RasaApiError("Rasa's HTTP API is off", "rasa-off")
         query = urllib.parse.urlencode({**(params or {}), "token": self.token})
         request = urllib.request.Request(
             f"{self.base_url}{path}?{query}", data=json.dumps(body).encode(), method="POST",
@@ -37,10 +41,10 @@ class RasaApi:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
             logger.error("rasa api path=%s status=%s", path.split("/")[-1], error.code)
-            raise RasaApiError(f"Rasa refused the request ({error.code}).") from error
+            raise RasaApiError(f"Rasa refused the request ({error.code})", "rasa-refused") from error
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             logger.error("rasa api path=%s error=%s", path.split("/")[-1], type(error).__name__)
-            raise RasaApiError("Rasa did not answer in time; try again.") from error
+            raise RasaApiError("Rasa did not answer in time", "rasa-unreachable") from error
 
     def _conversation(self, sender_id: str) -> str:
         return "/conversations/" + urllib.parse.quote(sender_id, safe="")

@@ -20,8 +20,9 @@ class ConsoleSettings:
     rasa_api_token: str
     secret_key: str
     session_minutes: int
-    max_failed_logins: int
-    lockout_minutes: int
+    max_failed_logins: int  # per client (IP address) within login_window_minutes
+    login_window_minutes: int
+    proxies_count: int
     secure_cookies: bool
     http_timeout_seconds: float
 
@@ -33,9 +34,10 @@ def _sqlite(name: str) -> str:
 def load_settings() -> ConsoleSettings:
     secret = os.environ.get("CONSOLE_SECRET_KEY", "")
     if not secret:
-        # Sessions then last only as long as this process: fine for a laptop, not for prod.
+        # Session cookies are signed with this key, so sessions then last only as long as
+        # this process: fine for a laptop, not for production.
         secret = secrets.token_urlsafe(32)
-        logger.warning("CONSOLE_SECRET_KEY not set: using a random key for this run")
+        logger.warning("CONSOLE_SECRET_KEY not set: using a random key for this run (a restart signs everyone out)")
     return ConsoleSettings(
         console_db_url=os.environ.get("CONSOLE_DB_URL") or _sqlite("console.db"),
         tracker_db_url=os.environ.get("TRACKER_DB_URL") or _sqlite("conversations.db"),
@@ -44,8 +46,10 @@ def load_settings() -> ConsoleSettings:
         rasa_api_token=os.environ.get("RASA_API_TOKEN", ""),
         secret_key=secret,
         session_minutes=int(os.environ.get("CONSOLE_SESSION_MINUTES", "480")),
-        max_failed_logins=int(os.environ.get("CONSOLE_MAX_FAILED_LOGINS", "5")),
-        lockout_minutes=int(os.environ.get("CONSOLE_LOCKOUT_MINUTES", "15")),
+        max_failed_logins=int(os.environ.get("CONSOLE_MAX_FAILED_LOGINS", "10")),
+        login_window_minutes=int(os.environ.get("CONSOLE_LOGIN_WINDOW_MINUTES", "15")),
+        # Behind a reverse proxy, how many proxies to trust for X-Forwarded-For (client IPs).
+        proxies_count=int(os.environ.get("CONSOLE_PROXIES_COUNT", "0")),
         secure_cookies=os.environ.get("CONSOLE_SECURE_COOKIES", "0") == "1",
         http_timeout_seconds=float(os.environ.get("HTTP_TIMEOUT_SECONDS", "10")),
     )

@@ -1,0 +1,243 @@
+"""The staff console's HTTP behaviour: the real app in its own process on real SQLite files."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from actions.booking_store import BookingRequest, BookingStore
+from console.db import engine_for, rasa_events, rasa_metadata
+from tests.e2e.servers import free_port, wait_until_up
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN, PASSWORD = "admin.unit", "a-long-unit-password"
+ODD_SENDERS = ["+447700900123", "whatsapp:+447700900123", "two words", "a/b", "what?x=1", "hash#tag", "José Ñ"]
+MAX_FAILED = 4
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+class Client:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.cookie = ""
+
+    def request(self, path, form=None, headers=None):
+        data = None if form is None else urllib.parse.urlencode(form).encode()
+        request = urllib.request.Request(self.base + path, data=data,
+                                         headers={**({"Cookie": self.cookie} if self.cookie else {}),
+                                                  **(headers or {})})
+        try:
+            with _opener.open(request, timeout=30) as response:
+                return response.status, response.headers, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read().decode()
+
+    def sign_in(self, username=ADMIN, password=PASSWORD, client_ip=None):
+        headers = {"X-Forwarded-For": client_ip} if client_ip else {}
+        status, headers, body = self.request("/login", {"username": username, "password": password}, headers)
+        if status == 302:
+            self.cookie = headers["Set-Cookie"].split(";")[0]
+        return status, body
+
+    def csrf(self, path="/bookings"):
+        return re.search(r'name="csrf" value="([^"]+)"', self.request(path)[2]).group(1)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("console_app")
+    urls = {name: f"sqlite:///{workdir / (name + '.db')}" for name in ("console", "tracker", "bookings")}
+    tracker = engine_for(urls["tracker"])
+    rasa_metadata.create_all(tracker)
+    bookings = engine_for(urls["bookings"])
+    port = free_port()
+    env = {**os.environ, "CONSOLE_DB_URL": urls["console"], "TRACKER_DB_URL": urls["tracker"],
+           "BOOKINGS_DB_URL": urls["bookings"], "CONSOLE_SECRET_KEY": "unit-key", "STAFF_PORT": str(port),
+           "CONSOLE_PASSWORD": PASSWORD, "CONSOLE_MAX_FAILED_LOGINS": str(MAX_FAILED),
+           # the tests pose as different clients through X-Forwarded-For
+           "CONSOLE_PROXIES_COUNT": "1", "RASA_API_TOKEN": "", "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-m", "console.cli", "create-user", ADMIN, "--role", "admin"],
+                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=60)
+    log = workdir / "console.log"
+    process = subprocess.Popen([sys.executable, "-m", "console.app"], cwd=ROOT, env=env,
+                               stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/health", process, log, 60)
+        yield {"url": f"http://127.0.0.1:{port}", "tracker": tracker, "bookings": bookings,
+               "console": engine_for(urls["console"]), "log": log}
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture()
+def staff(app):
+    client = Client(app["url"])
+    assert client.sign_in(client_ip="10.1.0.1")[0] == 302
+    return client
+
+
+def add_conversation(tracker, sender, text="hello there"):
+    event = {"event": "user", "text": text, "input_channel": "rest", "timestamp": time.time(),
+             "parse_data": {"intent": {"name": "greet", "confidence": 0.9}}}
+    with tracker.begin() as connection:
+        connection.execute(rasa_events.insert().values(sender_id=sender, type_name="user", timestamp=time.time(),
+                                                       intent_name="greet", data=json.dumps(event)))
+
+
+def audit_rows(app):
+    with app["console"].connect() as connection:
+        return connection.execute(sa.text("SELECT username, action, detail FROM audit_log ORDER BY id")).all()
+
+
+def test_conversations_whose_ids_need_escaping_open_and_take_actions(app, staff):
+    for number, sender in enumerate(ODD_SENDERS):
+        add_conversation(app["tracker"], sender, f"message number {number}")
+    listing = staff.request("/")[2]
+    for number, sender in enumerate(ODD_SENDERS):
+        link = re.search(r'href="(/conversations/[^"]+)">' + re.escape(sender[:24].replace("&", "&amp;")),
+                         listing).group(1)
+        status, _, body = staff.request(link)
+        assert status == 200 and f"message number {number}" in body, sender
+        csrf = re.search(r'name="csrf" value="([^"]+)"', body).group(1)
+        status, headers, _ = staff.request(link + "/tags", {"csrf": csrf, "tag": "odd id"})
+        assert status == 302 and headers["Location"] == link, sender
+        assert "odd id" in staff.request(link)[2]
+    status, headers, _ = staff.request(link + "/forget", {"csrf": csrf, "confirm": "forget"})
+    assert status == 302
+    with app["tracker"].connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(rasa_events)
+                                  .where(rasa_events.c.sender_id == ODD_SENDERS[-1])).scalar_one() == 0
+
+
+def test_every_page_and_redirect_says_no_store(app, staff):
+    for path in ["/", "/bookings", "/audit", "/login", "/no-such-page"]:
+        assert staff.request(path)[1]["Cache-Control"] == "no-store", path
+    assert Client(app["url"]).request("/")[1]["Cache-Control"] == "no-store"  # redirect to sign in
+
+
+def test_static_paths_that_are_not_files_are_404(app):
+    client = Client(app["url"])
+    assert client.request("/static/console.css")[0] == 200
+    for path in ["/static/", "/static", "/static/nothing.css", "/static/..%2Fapp.py"]:
+        assert client.request(path)[0] == 404, path
+
+
+def test_a_huge_page_number_is_a_page_not_an_error(staff):
+    status, _, body = staff.request(f"/?page={2 ** 63}")
+    assert status == 200 and "No conversations match" in body
+
+
+def test_notices_are_fixed_texts_never_what_the_link_says(app, staff):
+    add_conversation(app["tracker"], "notice-user")
+    body = staff.request("/conversations/notice-user?notice=" + urllib.parse.quote("Call 0900 123 now"))[2]
+    assert "0900" not in body and 'class="notice"' not in body
+    body = staff.request("/?notice=forgotten")[2]
+    assert "The user was forgotten" in body
+    body = staff.request("/conversations/notice-user?notice=confirm-forget")[2]
+    assert "Type forget to confirm." in body
+
+
+def test_the_audit_log_keeps_only_real_account_names(app):
+    client = Client(app["url"])
+    client.sign_in("my-secret-password-typed-here", "x", client_ip="10.2.0.1")
+    client.sign_in(ADMIN, "wrong-password-123", client_ip="10.2.0.1")
+    failed = [row for row in audit_rows(app) if row.action == "sign_in_failed"]
+    assert [row.username for row in failed[-2:]] == ["unknown", ADMIN]
+    assert "my-secret-password" not in json.dumps([list(row) for row in audit_rows(app)])
+
+
+def test_a_note_on_a_booking_keeps_its_handler_and_audits_no_status_change(app, staff):
+    reference = BookingStore(app["bookings"]).save(
+        BookingRequest("queue-user", "self", 30, "x", "Ann", "a@b.cd", "any", True))[0]
+    csrf = staff.csrf()
+    with app["console"].begin() as connection:  # an agent already handles it
+        connection.execute(sa.text("INSERT INTO booking_handling VALUES (:r, 'bob', 0)"), {"r": reference})
+    before = len(audit_rows(app))
+    status, _, _ = staff.request(f"/bookings/{reference}", {"csrf": csrf, "status": "new", "note": "left a message"})
+    assert status == 302
+    body = staff.request("/bookings")[2]
+    assert "left a message" in body and "bob" in body
+    assert [row.action for row in audit_rows(app)[before:]] == []
+    staff.request(f"/bookings/{reference}", {"csrf": csrf, "status": "contacted", "note": ""})
+    assert [(row.action, row.detail) for row in audit_rows(app)[before:]] == [
+        ("booking_status", f"{reference} -> contacted")]
+
+
+def test_a_note_on_a_booking_that_does_not_exist_is_404(app, staff):
+    status, _, body = staff.request("/bookings/MMD-NOPE00", {"csrf": staff.csrf(), "status": "new", "note": "hi"})
+    assert status == 404 and "No such consultation request" in body
+    with app["console"].connect() as connection:
+        assert connection.execute(sa.text("SELECT COUNT(*) FROM notes WHERE booking_reference = 'MMD-NOPE00'")
+                                  ).scalar_one() == 0
+
+
+def test_a_cookie_not_signed_with_the_secret_key_is_refused(app, staff):
+    token = staff.cookie.split("=", 1)[1].rsplit(".", 1)[0]
+    forged = Client(app["url"])
+    forged.cookie = f"mmd_staff_session={token}"  # the raw session token, unsigned
+    assert forged.request("/")[0] == 302
+    forged.cookie = f"mmd_staff_session={token}.{'0' * 64}"
+    assert forged.request("/")[0] == 302
+    assert staff.request("/")[0] == 200
+
+
+def test_failures_slow_down_the_client_not_the_account(app):
+    attacker, colleague = Client(app["url"]), Client(app["url"])
+    for _ in range(MAX_FAILED):
+        assert attacker.sign_in(ADMIN, "wrong-password-123", client_ip="10.3.0.1")[0] == 401
+    status, body = attacker.sign_in(ADMIN, PASSWORD, client_ip="10.3.0.1")
+    assert status == 429 and "Too many failed sign-ins" in body
+    status, body = attacker.sign_in("nobody-at-all", PASSWORD, client_ip="10.3.0.1")
+    assert status == 429  # the same answer whether the account exists or not
+    assert colleague.sign_in(client_ip="10.3.0.2")[0] == 302  # the account itself is not locked
+
+
+def _median_sign_in_seconds(app, username, password, client_ip):
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        Client(app["url"]).sign_in(username, password, client_ip=client_ip)
+        times.append(time.perf_counter() - started)
+    return sorted(times)[2]
+
+
+def test_unknown_users_and_wrong_passwords_take_the_same_time(app):
+    unknown = _median_sign_in_seconds(app, "no-such-user", "wrong-password-123", "10.4.0.1")
+    wrong = _median_sign_in_seconds(app, ADMIN, "wrong-password-123", "10.4.0.2")
+    assert abs(unknown - wrong) < 0.5 * max(unknown, wrong), (unknown, wrong)
+
+
+def test_parallel_sign_ins_do_not_stall_other_pages(app):
+    client = Client(app["url"])
+    threads = [threading.Thread(target=Client(app["url"]).sign_in, args=(ADMIN, PASSWORD, f"10.5.0.{n}"))
+               for n in range(12)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.05)
+    slowest = 0.0
+    while any(thread.is_alive() for thread in threads):
+        started = time.perf_counter()
+        assert client.request("/health")[0] == 200
+        slowest = max(slowest, time.perf_counter() - started)
+    for thread in threads:
+        thread.join()
+    assert slowest < 0.25, slowest
