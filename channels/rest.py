@@ -1,23 +1,55 @@
-"""The REST channel with its input checked: a malformed request gets a 400, never a 500.
+"""The REST channel with its input checked and, when REST_CHANNEL_SECRET is set, its callers.
 
 Rasa 3.6's RestInput reads `request.json.get(...)` and fails with a 500 on a body that is
-not a JSON object, a missing sender or a non-text message. Same URL: /webhooks/rest/webhook.
+not a JSON object, a missing sender or a non-text message: those get a 400 here. Anyone who
+could reach it could also write into any conversation and set its channel: with
+REST_CHANNEL_SECRET set, a POST needs `Authorization: Bearer <secret>` (else 401), and the
+channel recorded is always "rest", whatever the body says. Same URL: /webhooks/rest/webhook.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+import hmac
+import os
+from typing import Any, Awaitable, Callable, Dict, Optional
 
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 MAX_SENDER_LENGTH = 255  # the tracker store's sender_id column
+SECRET_VARIABLE = "REST_CHANNEL_SECRET"
 
 
 class ValidatingRestInput(RestInput):
+    def __init__(self, secret: Optional[str] = None) -> None:
+        # Read at start-up from the environment, never from credentials.yml (committed).
+        self.secret = os.environ.get(SECRET_VARIABLE, "") if secret is None else secret
+
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    def authorized(self, req: Request) -> bool:
+        if not self.secret:
+            return True
+        scheme, _, given = (req.headers.get("Authorization") or "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), self.secret.encode())
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+
+        @blueprint.middleware("request")
+        async def require_secret(req: Request):
+            if req.method == "POST" and not self.authorized(req):
+                return response.json(
+                    {"error": "unauthorized",
+                     "message": "This endpoint needs the header 'Authorization: Bearer <REST channel secret>'."},
+                    status=401, headers={"WWW-Authenticate": "Bearer"})
+            return None
+
+        return blueprint
 
     @staticmethod
     def _body(req: Request) -> Dict[str, Any]:
@@ -43,5 +75,6 @@ class ValidatingRestInput(RestInput):
         return message
 
     def _extract_input_channel(self, req: Request) -> str:
-        channel = self._body(req).get("input_channel")
-        return channel if isinstance(channel, str) and channel else self.name()
+        # Never the body's "input_channel": a caller could make a REST message look like
+        # Twilio or the web chat, and staff replies would go to that channel.
+        return self.name()

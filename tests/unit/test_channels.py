@@ -14,7 +14,8 @@ BUTTONS = [{"title": "Book a consultation", "payload": "/request_consultation"},
 
 
 def test_only_rest_and_socketio_without_channel_variables():
-    assert set(credentials.build_credentials({})) == {"channels.rest.ValidatingRestInput", "socketio"}
+    assert set(credentials.build_credentials({})) == {"channels.rest.ValidatingRestInput",
+                                                           "channels.socketio_origin.OriginCheckedSocketIOInput"}
 
 
 def test_a_channel_is_enabled_only_when_all_its_required_variables_are_set():
