@@ -111,8 +111,10 @@ def tree_peak_rss_mb(pid: int) -> float:
 
 def say(base: str, sender: str, message: str) -> float:
     body = json.dumps({"sender": sender, "message": message}).encode()
-    request = urllib.request.Request(base + "/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"}, method="POST")
+    headers = {"Content-Type": "application/json"}
+    if os.environ.get("REST_CHANNEL_SECRET"):  # the servers started here get the same environment
+        headers["Authorization"] = "Bearer " + os.environ["REST_CHANNEL_SECRET"]
+    request = urllib.request.Request(base + "/webhooks/rest/webhook", data=body, headers=headers, method="POST")
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as response:
         response.read()

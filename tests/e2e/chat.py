@@ -6,16 +6,23 @@ import urllib.error
 import urllib.request
 from typing import Any, Dict, List, Optional
 
+from tests.e2e.servers import REST_SECRET
+
 TIMEOUT_SECONDS = 60
 
 
 def http(method: str, url: str, body: Optional[Any] = None, token: Optional[str] = None):
-    """Returns (status, parsed JSON or text); never raises on an HTTP error status."""
+    """Returns (status, parsed JSON or text); never raises on an HTTP error status.
+
+    Calls to the REST channel carry the test stacks' shared secret, as the app's backend would.
+    """
     data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
     if token:
         url += ("&" if "?" in url else "?") + f"token={token}"
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if "/webhooks/rest/" in url:
+        headers["Authorization"] = f"Bearer {REST_SECRET}"
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
             status, raw = response.status, response.read()

@@ -17,6 +17,8 @@ RASA = str(ROOT / ".venv" / "bin" / "rasa")
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 MODEL = ROOT / "models" / "mmd-assistant.tar.gz"
 START_TIMEOUT_SECONDS = 180
+# The REST channel's shared secret in every test stack; tests/e2e/chat.py sends it.
+REST_SECRET = "e2e-rest-secret"
 
 
 def free_port() -> int:
@@ -48,6 +50,8 @@ class Stack:
     extra_env: Dict[str, str] = field(default_factory=dict)
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
+    # Chosen before Rasa starts: the socket.io channel accepts only this page's origin.
+    webchat_port: int = field(default_factory=free_port)
     processes: List[subprocess.Popen] = field(default_factory=list)
     rasa: Optional[subprocess.Popen] = None
 
@@ -60,9 +64,15 @@ class Stack:
             TRACKER_DB_URL=f"sqlite:///{self.workdir / 'conversations.db'}",
             BOOKINGS_DB_URL=f"sqlite:///{self.workdir / 'bookings.db'}",
             PYTHONPATH=str(ROOT),
+            REST_CHANNEL_SECRET=REST_SECRET,
+            WEB_ORIGINS=self.webchat_url,
         )
         env.update(self.extra_env)
         return env
+
+    @property
+    def webchat_url(self) -> str:
+        return f"http://127.0.0.1:{self.webchat_port}"
 
     @property
     def rasa_url(self) -> str:
@@ -93,10 +103,9 @@ class Stack:
 
     def start_webchat(self) -> str:
         """The web chat page server, pointed at this stack's Rasa; returns its URL."""
-        port = free_port()
         process = self._spawn("webchat", [str(ROOT / ".venv" / "bin" / "python"), "webchat/server.py"],
-                              WEBCHAT_PORT=str(port), RASA_PUBLIC_URL=self.rasa_url)
-        url = f"http://127.0.0.1:{port}"
+                              WEBCHAT_PORT=str(self.webchat_port), RASA_PUBLIC_URL=self.rasa_url)
+        url = self.webchat_url
         wait_until_up(url + "/health", process, self.workdir / "webchat.log", 30)
         return url
 

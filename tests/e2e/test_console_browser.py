@@ -87,6 +87,11 @@ def test_staff_review_a_handed_off_conversation_work_the_queue_export_and_forget
         page.get_by_role("link", name="CSV", exact=True).click()
     exported = open(download_info.value.path(), encoding="utf-8").read()
     assert booked in exported and "[redacted]" in exported and "sam@example.com" not in exported
+    # the name typed as an answer, the summary's "Your name:" line and every later mention
+    for personal in ("Sam", "Jones", "sam@", "weekday mornings"):
+        assert personal not in exported, personal
+    assert "Your name: [redacted]" in exported and "requester_name=[redacted]" in exported
+    assert "What is your name?" in exported and ",''," not in exported  # empty cells stay empty
 
     page.goto(f"{console_url}/conversations/{booked}")
     page.get_by_label("Type forget").fill("forget")
@@ -138,6 +143,45 @@ def test_an_agent_takes_over_a_web_chat_replies_and_hands_back(browser, stack, c
     chat.locator(".msg--bot", has_text="1,000,000").wait_for(timeout=REPLY_TIMEOUT_MS)
     user_context.close()
     staff_context.close()
+
+
+ODD_SENDER = "whatsapp:+44 7700/900?#é"
+
+
+def test_a_conversation_whose_id_needs_escaping_is_opened_tagged_and_forgotten(browser, stack, console_url):  # noqa: F811
+    Chat(stack.rasa_url, ODD_SENDER).say("how common is mmd")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, console_url)
+    page.get_by_role("link", name=ODD_SENDER[:24]).click()
+    page.get_by_role("heading", name="Transcript").wait_for()
+    assert ODD_SENDER in page.locator("h1").inner_text()
+    assert "how common is mmd" in page.locator(".turns").inner_text()
+    page.get_by_label("New tag").fill("odd id")
+    page.get_by_role("button", name="Add tag").click()
+    assert page.locator(".tags", has_text="odd id").is_visible()
+    page.get_by_label("Type forget").fill("forget")
+    page.get_by_role("button", name="Forget user").click()
+    page.get_by_role("status").wait_for()
+    assert "forgotten" in page.get_by_role("status").inner_text()
+    assert db_rows(stack.workdir / "conversations.db", "SELECT COUNT(*) FROM events WHERE sender_id = ?",
+                   ODD_SENDER) == [(0,)]
+    context.close()
+
+
+def test_back_after_sign_out_does_not_show_the_queue_from_the_cache(browser, stack, console_url):  # noqa: F811
+    book(stack, f"cache-{uuid.uuid4().hex[:8]}")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, console_url)
+    page.get_by_role("link", name="Consultation queue").click()
+    assert page.get_by_text("sam@example.com").first.is_visible()
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Sign in").wait_for()
+    page.go_back()
+    page.wait_for_load_state()
+    assert "sam@example.com" not in page.content()
+    context.close()
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
