@@ -82,7 +82,8 @@ cat <<TXT
 mmd-assistant is running.
   Web chat:        http://localhost:${WEBCHAT_PORT}/   (embed: <script src="http://localhost:${WEBCHAT_PORT}/embed.js" defer></script>)
   Chat over REST:  curl -s -XPOST localhost:${RASA_PORT}/webhooks/rest/webhook \\
-                     -H 'Content-Type: application/json' -d '{"sender":"me","message":"hi"}'
+                     -H 'Content-Type: application/json' -d '{"sender":"me","message":"hi"}'${REST_CHANNEL_SECRET:+ \\
+                     -H 'Authorization: Bearer \$REST_CHANNEL_SECRET'}
   Chat in a shell: make shell        (in another terminal)
   Staff console:   http://localhost:${STAFF_PORT}/   (first admin: make staff-user NAME=you ROLE=admin)
   HTTP API:        ${api_token_note}
