@@ -42,22 +42,43 @@ def test_symptom_report_is_acknowledged_with_a_consultation_offer_and_prefills(d
     tracker = make_tracker(latest_message=user_message(text, "report_symptom"))
     messages, events = run(ActionAcknowledgeSymptom(), tracker, domain)
     assert [m["response"] for m in messages] == ["utter_symptom_acknowledged"]
-    assert events == [SlotSet("symptom_description", text)]
+    # The offer is a yes/no question: a typed "yes" next starts the booking (test_yes_no.py).
+    assert events == [SlotSet("symptom_description", text), SlotSet("pending_question", "book")]
     buttons = domain["responses"]["utter_symptom_acknowledged"][0]["buttons"]
     assert {"title": "Book a consultation", "payload": "/request_consultation"} in buttons
 
 
-def test_symptom_report_in_the_form_keeps_an_existing_description(domain):
+def test_a_symptom_told_mid_form_is_added_to_the_description(domain):
     tracker = make_tracker(
         slots={"symptom_description": "earlier description"},
-        latest_message=user_message("my hands mirror each other", "report_symptom"),
+        latest_message=user_message("his leg copies too", "report_symptom"),
         in_form=True, requested_slot="contact",
     )
     messages, events = run(ActionAcknowledgeSymptom(), tracker, domain)
     assert [m["response"] for m in messages] == ["utter_symptom_acknowledged_in_form"]
+    assert events == [SlotSet("symptom_description", "earlier description; his leg copies too")]
+    # In the form there is no offer: the form asks its pending question again.
+    assert not domain["responses"]["utter_symptom_acknowledged_in_form"][0].get("buttons")
+
+
+def test_a_symptom_already_in_the_description_is_not_added_twice(domain):
+    tracker = make_tracker(
+        slots={"symptom_description": "Earlier description; his leg copies too"},
+        latest_message=user_message("his leg copies too", "report_symptom"),
+        in_form=True, requested_slot="contact",
+    )
+    _, events = run(ActionAcknowledgeSymptom(), tracker, domain)
     assert events == []
-    buttons = domain["responses"]["utter_symptom_acknowledged_in_form"][0]["buttons"]
-    assert [b["payload"] for b in buttons] == ["/request_consultation"]
+
+
+def test_a_symptom_addition_never_makes_the_description_too_long(domain):
+    tracker = make_tracker(
+        slots={"symptom_description": "x" * 990},
+        latest_message=user_message("his leg copies too", "report_symptom"),
+        in_form=True, requested_slot="contact",
+    )
+    _, events = run(ActionAcknowledgeSymptom(), tracker, domain)
+    assert events == []
 
 
 def test_summary_reads_back_every_answer_in_plain_words(domain):
@@ -67,6 +88,19 @@ def test_summary_reads_back_every_answer_in_plain_words(domain):
     assert message["consult_for"] == "your child"
     assert message["patient_age"] == "7"
     assert message["contact"] == "sam@example.com"
+
+
+def test_the_summary_shows_the_age_as_given(domain):
+    slots = {**FILLED_BOOKING, "patient_age": 1.5, "patient_age_label": "18 months", "consent": False}
+    [message], _ = run(ActionAskBookingConfirmed(), make_tracker(slots=slots), domain)
+    assert message["patient_age"] == "18 months"
+    assert message["consent"].startswith("no")
+
+
+def test_after_a_no_at_the_summary_it_asks_what_to_change(domain):
+    slots = {**FILLED_BOOKING, "booking_confirmed": None, "summary_edit_pending": True}
+    messages, events = run(ActionAskBookingConfirmed(), make_tracker(slots=slots), domain)
+    assert [m["response"] for m in messages] == ["utter_ask_what_to_change"] and events == []
 
 
 def test_confirmed_booking_is_stored_once_and_marks_the_handoff(domain, bookings_db):
@@ -79,6 +113,9 @@ def test_confirmed_booking_is_stored_once_and_marks_the_handoff(domain, bookings
     assert messages[0]["booking_reference"] == row["reference"]
     assert SlotSet("handed_off", True) in events
     assert SlotSet("booking_reference", row["reference"]) in events
+    # The answers are cleared for a next booking, the age label and edit state included.
+    for slot in [*FILLED_BOOKING, "patient_age_label", "summary_edit_pending"]:
+        assert SlotSet(slot, None) in events
 
 
 def test_a_retried_submission_returns_the_same_booking(domain, bookings_db):
@@ -106,10 +143,11 @@ def test_a_storage_failure_is_told_to_the_user_and_keeps_the_answers(domain, tmp
     assert "sam@example.com" not in caplog.text
 
 
-def test_unconfirmed_booking_is_not_stored(domain, bookings_db):
-    tracker = make_tracker(slots={**FILLED_BOOKING, "booking_confirmed": False})
+def test_a_stopped_booking_is_not_stored_and_is_paused(domain, bookings_db):
+    tracker = make_tracker(slots={**FILLED_BOOKING, "booking_confirmed": None})
     messages, events = run(ActionSubmitBooking(), tracker, domain)
-    assert messages == [] and events == []
+    assert [m["response"] for m in messages] == ["utter_booking_paused"]
+    assert events == []
     assert not sa.inspect(bookings_db).has_table("bookings") or stored_rows(bookings_db) == []
 
 

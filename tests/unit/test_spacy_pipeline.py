@@ -26,7 +26,11 @@ def test_dsl_translates_alternatives_optionals_and_wildcards():
 
 def test_every_pattern_file_loads_with_its_label():
     labels = {pattern["label"] for pattern in load_patterns()}
-    assert labels == {"BODY_PART", "SIDE", "MIRRORING", "INVOLUNTARY", "WHO", "RED_FLAG", "OTHER_SIDE_MOVES"}
+    assert labels == {
+        "BODY_PART", "SIDE", "MIRRORING", "INVOLUNTARY", "WHO", "RED_FLAG", "OTHER_SIDE_MOVES",
+        "RED_FLAG_ID", "CRISIS", "CRISIS_ID", "SUDDEN", "DEFICIT", "CONTEXT_NOW", "CONTEXT_PAST",
+        "CONTEXT_RESOLVED",
+    }
 
 
 def test_built_pipeline_version_matches_the_pattern_files(nlp):

@@ -1,7 +1,7 @@
 """Builds rasa-sdk Trackers from plain dicts, as the Rasa server sends them."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk import Tracker
 
@@ -18,9 +18,33 @@ FILLED_BOOKING: Dict[str, Any] = {
     "booking_confirmed": True,
 }
 
+LISTEN: Dict[str, Any] = {"event": "action", "name": "action_listen"}
 
-def user_message(text: str, intent: str, confidence: float = 0.95) -> Dict[str, Any]:
-    return {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
+
+def user_message(
+    text: str, intent: str, confidence: float = 0.95, entities: Optional[Sequence[Dict[str, Any]]] = None
+) -> Dict[str, Any]:
+    return {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": list(entities or [])}
+
+
+def entity(name: str, value: Any) -> Dict[str, Any]:
+    return {"entity": name, "value": value}
+
+
+def user_event(
+    text: str, intent: str, confidence: float = 0.95, entities: Optional[Sequence[Dict[str, Any]]] = None
+) -> Dict[str, Any]:
+    """A `user` event as Rasa logs it, with the NLU result in parse_data."""
+    return {"event": "user", "text": text, "parse_data": user_message(text, intent, confidence, entities)}
+
+
+def bot_turn(action: str, text: str = "...") -> List[Dict[str, Any]]:
+    """An action that said something: its `action` event, then its `bot` event."""
+    return [{"event": "action", "name": action}, {"event": "bot", "text": text}]
+
+
+def slot_event(name: str, value: Any) -> Dict[str, Any]:
+    return {"event": "slot", "name": name, "value": value}
 
 
 def make_tracker(
@@ -42,3 +66,9 @@ def make_tracker(
             "latest_action_name": "action_listen",
         }
     )
+
+
+def tracker_after(events: List[Dict[str, Any]], **kwargs: Any) -> Tracker:
+    """A tracker whose latest_message is the parse data of the last `user` event."""
+    latest = next((e["parse_data"] for e in reversed(events) if e["event"] == "user"), {})
+    return make_tracker(latest_message=latest, events=events, **kwargs)

@@ -1,0 +1,34 @@
+"""The bookings database the custom actions use: a real SQLite file in a temporary folder,
+or a throwaway PostgreSQL database (scale-out), set through BOOKINGS_DB_URL as in production."""
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+
+from actions import booking_actions
+from actions.booking_store import BookingStore
+from tests.resilience.postgres import temporary_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_db_url(request, tmp_path) -> Iterator[str]:
+    """The URL of an empty bookings database (PostgreSQL: dropped afterwards)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bookings.db'}"
+        return
+    databases = temporary_database("mmd_bookings")
+    _, url = next(databases)
+    yield url
+    databases.close()
+
+
+@pytest.fixture()
+def action_store(fresh_db_url, monkeypatch) -> Iterator[BookingStore]:
+    """The store booking_actions.booking_store() returns, on a fresh database."""
+    monkeypatch.setenv("BOOKINGS_DB_URL", fresh_db_url)
+    booking_actions.booking_store.cache_clear()
+    store = booking_actions.booking_store()
+    yield store
+    store.engine.dispose()
+    booking_actions.booking_store.cache_clear()

@@ -1,0 +1,134 @@
+"""A typed yes or no outside the form (actions/yes_no.py): it answers the yes/no question
+the assistant just asked, and only that one."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.yes_no import ASKING_ACTIONS, ActionHandleNo, ActionHandleYes
+from tests.unit.booking_data import add_booking, count_bookings
+from tests.unit.trackers import LISTEN, bot_turn, slot_event, tracker_after, user_event
+
+START_BOOKING = [SlotSet("pending_question", None), FollowupAction("consultation_form")]
+SENDER = "yes-no-user"
+
+
+def after_offer(asking_action, pending, reply="yes", intent="affirm", before=(), between=()):
+    """The user's reply right after `asking_action` (which set pending_question), or after
+    the `between` turns when the offer was earlier."""
+    events = [
+        *before,
+        *bot_turn(asking_action),
+        *([slot_event("pending_question", pending)] if pending else []),
+        LISTEN,
+        *between,
+        user_event(reply, intent, 0.97),
+    ]
+    return tracker_after(events, slots={"pending_question": pending}, sender_id=SENDER)
+
+
+def run(action, tracker, domain):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, domain))
+    responses = [message["response"] for message in dispatcher.messages]
+    for response in responses:
+        assert response in domain["responses"], response
+    return responses, events, dispatcher.messages
+
+
+@pytest.mark.parametrize(
+    "asking_action, pending",
+    [
+        ("action_acknowledge_symptom", "book"),
+        ("action_acknowledge_symptom", None),  # the symptom reply's offer is a question itself
+        ("action_emergency", "book"),
+        ("action_crisis", "book"),
+        ("action_crisis", "continue_booking"),
+        ("action_red_flag_context", "continue_booking"),
+        ("action_request_human", "book"),
+        ("action_booking_status", "book"),
+    ],
+)
+@pytest.mark.parametrize("reply", ["yes", "yes please", "iya"])
+def test_a_typed_yes_to_an_offer_starts_the_booking(domain, asking_action, pending, reply):
+    responses, events, _ = run(ActionHandleYes(), after_offer(asking_action, pending, reply), domain)
+    assert responses == ["utter_start_booking"]
+    assert events == START_BOOKING
+
+
+def test_a_yes_after_an_unrelated_answer_never_starts_a_booking(domain):
+    """The offer was two turns ago: the FAQ answer came in between."""
+    faq = [user_event("what is mmd?", "faq"), *bot_turn("utter_faq/what_is"), LISTEN]
+    tracker = after_offer("action_acknowledge_symptom", "book", between=faq)
+    responses, events, _ = run(ActionHandleYes(), tracker, domain)
+    assert responses == ["utter_anything_else"]
+    assert events == [SlotSet("pending_question", None)]
+    assert not any(event["event"] == "followup" for event in events)
+
+
+def test_a_yes_with_no_question_asked(domain):
+    tracker = tracker_after([*bot_turn("utter_greet"), LISTEN, user_event("yes", "affirm")])
+    responses, events, _ = run(ActionHandleYes(), tracker, domain)
+    assert responses == ["utter_anything_else"]
+    assert events == [SlotSet("pending_question", None)]
+
+
+def test_a_pending_question_left_by_an_action_that_asks_nothing_is_ignored(domain):
+    tracker = after_offer("utter_faq/what_is", "book")
+    responses, events, _ = run(ActionHandleYes(), tracker, domain)
+    assert responses == ["utter_anything_else"]
+    assert FollowupAction("consultation_form") not in events
+
+
+@pytest.mark.parametrize("asking_action", ["action_acknowledge_symptom", "action_crisis", "action_request_human"])
+def test_a_typed_no_to_an_offer(domain, asking_action):
+    responses, events, _ = run(ActionHandleNo(), after_offer(asking_action, "book", "no", "deny"), domain)
+    assert responses == ["utter_no_problem"]
+    assert events == [SlotSet("pending_question", None)]
+
+
+def test_every_asking_action_is_in_the_domain(domain):
+    actions = {action if isinstance(action, str) else next(iter(action)) for action in domain["actions"]}
+    assert ASKING_ACTIONS <= actions
+    for response in ("utter_start_booking", "utter_anything_else", "utter_no_problem"):
+        assert response in domain["responses"]
+
+
+# --- the cancellation question -------------------------------------------------------------
+
+
+def test_yes_to_the_cancel_question_cancels_but_keeps_the_request(domain, action_store):
+    reference = add_booking(action_store, SENDER)
+    tracker = after_offer("action_cancel_booking", "cancel", "yes", "affirm")
+    responses, events, messages = run(ActionHandleYes(), tracker, domain)
+    assert responses == ["utter_booking_cancelled"]
+    assert messages[0]["booking_reference"] == reference
+    assert events == [SlotSet("pending_question", None)]
+    row = action_store.get(reference)
+    assert row is not None and row["status"] == "cancelled"
+    assert count_bookings(action_store) == 1
+    [update] = action_store.updates_for(reference)
+    assert update["kind"] == "cancel" and update["requested_by"] == "user"
+
+
+def test_no_to_the_cancel_question_keeps_the_request(domain, action_store):
+    reference = add_booking(action_store, SENDER)
+    tracker = after_offer("action_cancel_booking", "cancel", "no", "deny")
+    responses, events, messages = run(ActionHandleNo(), tracker, domain)
+    assert responses == ["utter_booking_kept"]
+    assert messages[0]["booking_reference"] == reference
+    assert events == [SlotSet("pending_question", None)]
+    assert action_store.get(reference)["status"] == "new"
+    assert action_store.updates_for(reference) == []
+
+
+def test_yes_to_a_stale_cancel_question_cancels_nothing(domain, action_store):
+    reference = add_booking(action_store, SENDER)
+    faq = [user_event("how is it treated?", "faq"), *bot_turn("utter_faq/treatment"), LISTEN]
+    tracker = after_offer("action_cancel_booking", "cancel", "yes", "affirm", between=faq)
+    responses, _, _ = run(ActionHandleYes(), tracker, domain)
+    assert responses == ["utter_anything_else"]
+    assert action_store.get(reference)["status"] == "new"
