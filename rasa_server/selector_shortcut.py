@@ -6,7 +6,7 @@ follow that intent, and Rasa reads the selection back only for it
 (MessageProcessor._update_full_retrieval_intent, ActionRetrieveResponse). It was a tenth
 of the Rasa server's time per turn (py-spy). The classifiers that run after it never turn
 another intent into `faq` (FallbackClassifier only to `nlu_fallback`, the safety net only
-to `emergency` or `report_symptom`).
+to `crisis`, `emergency`, `red_flag_context` or `report_symptom`).
 
 So when DIET's intent is not the selector's retrieval intent, the selector only records
 `all_retrieval_intents` (as it does) without a prediction for `faq`; for FAQs it runs

@@ -1,12 +1,23 @@
-"""Rasa NLU component: a rule-based safety net after the intent classifiers.
+"""Rasa NLU component: a rule-based safety net right after the intent classifier.
 
-"Whenever symptoms are reported" is a safety requirement, so it does not rest on DIET alone.
-After DIET, the ResponseSelector and the FallbackClassifier, this component reads the spaCy
-pipeline's rule entities and:
-- turns any message with red-flag language into `emergency` (emergency beats everything);
-- turns a missed symptom report (e.g. classified as an FAQ, out_of_scope or nlu_fallback)
-  into `report_symptom`, so the dialogue offers a consultation.
-The classifier's own prediction stays in `intent_ranking` for review.
+Safety does not rest on DIET alone. This component reads the spaCy pipeline's rule entities
+(spacy_pipeline/signals.py) and, in this order:
+- turns thoughts of suicide or self-harm into `crisis` (before anything else);
+- turns red-flag language into `emergency`, unless the red flag is in doubt: told as long
+  past, as already in the hands of help, or as a general question ("does MMD cause
+  seizures?"). Those become `red_flag_context`: an answer with the emergency line, not an
+  alarm alone. A message that says help has come ("he is fine now, the ambulance came"),
+  and a classifier's `emergency` for one that says it was long ago, become
+  `red_flag_context` too;
+- turns a missed symptom report (e.g. classified as an FAQ or out_of_scope) into
+  `report_symptom`, so the dialogue offers a consultation.
+It also adds entities that the actions read: `language` ("id" when the safety language was
+Bahasa Indonesia), `red_flag_context` (past / resolved / question) and `symptom_signal`
+(a red flag told together with a mirroring report: the consultation offer follows the
+emergency line). The classifier's own ranking stays in `intent_ranking` for review.
+
+It runs before the ResponseSelector, so the FAQ answer is selected for the intents it sets
+that answer questions (see rasa_server/selector_shortcut.py).
 """
 from __future__ import annotations
 
@@ -20,13 +31,13 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.training_data.message import Message
 
-from spacy_pipeline.signals import read_signals
+from spacy_pipeline.intents import CRISIS, EMERGENCY, RED_FLAG_CONTEXT, REPORT_SYMPTOM
+from spacy_pipeline.signals import SafetySignals, read_signals
 
 logger = logging.getLogger(__name__)
 
 SPACY_DOC_KEY = "text_spacy_doc"
-EMERGENCY = "emergency"
-REPORT_SYMPTOM = "report_symptom"
+EXTRACTOR = "SymptomSafetyNet"
 
 
 @DefaultV1Recipe.register(
@@ -37,7 +48,7 @@ class SymptomSafetyNet(GraphComponent):
     def get_default_config() -> Dict[str, Any]:
         return {
             # Predictions the symptom rule never overrides: they already lead to help.
-            "keep_intents": [EMERGENCY, REPORT_SYMPTOM, "request_consultation"],
+            "keep_intents": [CRISIS, EMERGENCY, REPORT_SYMPTOM, "request_consultation", "request_human"],
         }
 
     @classmethod
@@ -68,11 +79,10 @@ class SymptomSafetyNet(GraphComponent):
         if doc is None or predicted is None:
             return
         signals = read_signals(doc)
-        predicted_name = predicted.get("name")
-        if signals.red_flag and predicted_name != EMERGENCY:
-            self._override(message, EMERGENCY, predicted)
-        elif signals.symptom_report and predicted_name not in self.keep_intents:
-            self._override(message, REPORT_SYMPTOM, predicted)
+        chosen = decide_intent(signals, predicted.get("name"), self.keep_intents)
+        if chosen and chosen != predicted.get("name"):
+            self._override(message, chosen, predicted)
+        self._add_signal_entities(message, signals)
 
     @staticmethod
     def _override(message: Message, intent: str, predicted: Dict[str, Any]) -> None:
@@ -81,3 +91,33 @@ class SymptomSafetyNet(GraphComponent):
         chosen = {"name": intent, "confidence": 1.0}
         message.set("intent", chosen, add_to_output=True)
         message.set("intent_ranking", [chosen] + ranking, add_to_output=True)
+
+    @staticmethod
+    def _add_signal_entities(message: Message, signals: SafetySignals) -> None:
+        values = {
+            "language": "id" if signals.indonesian else None,
+            "red_flag_context": signals.red_flag_context
+            or ("resolved" if signals.help_arrived_or_long_past else None),
+            "symptom_signal": "mirroring" if signals.describes_mirroring else None,
+        }
+        added = [
+            {"entity": name, "value": value, "start": 0, "end": 0, "extractor": EXTRACTOR}
+            for name, value in values.items()
+            if value is not None
+        ]
+        if added:
+            message.set("entities", list(message.get("entities", [])) + added, add_to_output=True)
+
+
+def decide_intent(signals: SafetySignals, predicted: Optional[str], keep: set) -> Optional[str]:
+    """The intent the safety rules require, or None to keep the classifier's."""
+    if signals.crisis:
+        return CRISIS
+    if signals.red_flag:
+        return RED_FLAG_CONTEXT if signals.red_flag_context else EMERGENCY
+    if signals.help_resolved or (predicted == EMERGENCY and signals.help_arrived_or_long_past):
+        # "he is fine now, the ambulance came": after an emergency, not a new one.
+        return RED_FLAG_CONTEXT
+    if signals.symptom_report and predicted not in keep:
+        return REPORT_SYMPTOM
+    return None
