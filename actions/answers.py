@@ -137,7 +137,7 @@ _GREETING_PHRASES = re.compile(
 _LAUGH = re.compile(r"(?:ha|he|hi|wk|kw|lo)+l?|lol|lmao|xd")
 _CHITCHAT_WORDS = frozenset(
     """hi hello hey heya hiya helo hallo halo hai hei yo howdy greetings sup hola
-    thanks thank you thx ty tysm thankyou cheers ta welcome np
+    thanks thank you thx ty tysm thankyou cheers ta welcome np bye goodbye byebye cya dadah
     ok okay okey oke okie okk k kk sure alright allright right cool great nice fine good perfect
     awesome lovely yes yeah yep yup ya yaa iya y yess noted understood got it i see so much very
     a lot lots again there all everyone bot friend buddy mate and well
@@ -722,7 +722,7 @@ _FIELD_KEYWORDS: List[Tuple[str, re.Pattern[str]]] = [
             "consult_for",
             r"\b(?:who (?:it's|it is|its|the \w+ is) for|for whom|patient|untuk siapa|buat siapa|pasien(?:nya)?)\b",
         ),
-        ("consent", r"\b(?:consent|persetujuan|izin)\b"),
+        ("consent", r"\b(?:consent|shar(?:e|ed|ing)|privacy|persetujuan|izin|dibagikan|berbagi)\b"),
     ]
 ]
 _EDIT_CUE = re.compile(

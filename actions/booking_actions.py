@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.booking_store import BookingRequest, BookingStore, BookingStoreError, create_db_engine
+from actions.conversation import BOOKING_SLOTS
 from actions.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -30,12 +31,20 @@ def conversation_tag(sender_id: str) -> str:
     return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()[:12]
 
 
-def _age_label(age: Any) -> str:
+def _age_label(age: Any, label: Any) -> str:
+    if isinstance(label, str) and label:
+        return label
     return f"{int(age)}" if isinstance(age, (int, float)) else "?"
 
 
+CONSENT_LABELS = {True: "yes", False: "no (only your answers are shared)"}
+
+
 class ActionAskBookingConfirmed(Action):
-    """Reads back the request before it is sent (asks for the `booking_confirmed` slot)."""
+    """Reads back the request before it is sent (asks for the `booking_confirmed` slot).
+
+    After a "no" at the summary it asks what to change instead of reading it back again.
+    """
 
     def name(self) -> str:
         return "action_ask_booking_confirmed"
@@ -44,14 +53,18 @@ class ActionAskBookingConfirmed(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         slots = tracker.slots
+        if slots.get("summary_edit_pending"):
+            dispatcher.utter_message(response="utter_ask_what_to_change")
+            return []
         dispatcher.utter_message(
             response="utter_booking_summary",
             consult_for=CONSULT_FOR_LABELS.get(slots.get("consult_for"), "?"),
-            patient_age=_age_label(slots.get("patient_age")),
+            patient_age=_age_label(slots.get("patient_age"), slots.get("patient_age_label")),
             symptom_description=slots.get("symptom_description") or "?",
             requester_name=slots.get("requester_name") or "?",
             contact=slots.get("contact") or "?",
             preferred_times=slots.get("preferred_times") or "?",
+            consent=CONSENT_LABELS.get(slots.get("consent"), "?"),
         )
         return []
 
@@ -67,6 +80,7 @@ def booking_request_from(tracker: Tracker) -> BookingRequest:
         contact=slots["contact"],
         preferred_times=slots["preferred_times"],
         consent=bool(slots["consent"]),
+        patient_age_label=slots.get("patient_age_label") or None,
     )
 
 
@@ -81,7 +95,9 @@ class ActionSubmitBooking(Action):
     ) -> List[EventType]:
         tag = conversation_tag(tracker.sender_id)
         if tracker.get_slot("booking_confirmed") is not True:
-            logger.warning("booking submit without confirmation conversation=%s", tag)
+            # The user stopped the form before confirming: the answers are kept.
+            logger.info("booking paused conversation=%s", tag)
+            dispatcher.utter_message(response="utter_booking_paused")
             return []
         try:
             request = booking_request_from(tracker)
@@ -103,13 +119,7 @@ class ActionSubmitBooking(Action):
 
 def _handoff_events(reference: str) -> List[EventType]:
     """Marks the conversation as handed off and clears the answers for a next booking."""
-    cleared: Dict[str, Any] = {
-        slot: None
-        for slot in (
-            "consult_for", "patient_age", "symptom_description", "requester_name",
-            "contact", "preferred_times", "consent", "booking_confirmed",
-        )
-    }
+    cleared: Dict[str, Any] = {slot: None for slot in BOOKING_SLOTS}
     return [
         SlotSet("booking_reference", reference),
         SlotSet("handed_off", True),

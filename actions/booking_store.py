@@ -12,9 +12,9 @@ import logging
 import secrets
 import threading
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -37,11 +37,51 @@ bookings = sa.Table(
     sa.Column("requester_name", sa.String(100), nullable=False),
     sa.Column("contact", sa.String(255), nullable=False),
     sa.Column("preferred_times", sa.String(255), nullable=False),
+    # Consent to share the conversation. False still sends the request: the clinician then
+    # gets only the form answers, and the queue says the conversation may not be shared.
     sa.Column("consent", sa.Boolean, nullable=False),
     # Staff work the queue by status: new -> contacted -> scheduled -> closed / cancelled.
+    # A request is never deleted: a user's cancellation sets "cancelled".
     sa.Column("status", sa.String(16), nullable=False, server_default="new"),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # The age as the user gave it ("18 months", "7"); patient_age holds whole years.
+    sa.Column("patient_age_label", sa.String(32), nullable=True),
 )
+
+# What users asked after sending a request: a change of time or a cancellation, with when.
+# The queue shows them next to the request; nothing here is ever deleted.
+booking_updates = sa.Table(
+    "booking_updates",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("reference", sa.String(16), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # "change" or "cancel"
+    sa.Column("detail", sa.String(255), nullable=False, server_default=""),
+    sa.Column("requested_by", sa.String(32), nullable=False, server_default="user"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# "Talk to a human": a live request staff pick up in the console while the user waits.
+live_requests = sa.Table(
+    "live_requests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False, server_default="waiting"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Staff presence: the console marks who is signed in and active, so the assistant knows
+# whether a live hand-off can be offered.
+staff_presence = sa.Table(
+    "staff_presence",
+    metadata,
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Columns added after the first release: created on start-up in existing databases.
+_ADDED_COLUMNS = {"bookings": [bookings.c.patient_age_label]}
 
 # Unambiguous characters only (no 0/O, 1/I/L): references are read out on the phone.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -62,6 +102,7 @@ class BookingRequest:
     contact: str
     preferred_times: str
     consent: bool
+    patient_age_label: Optional[str] = None
 
     def idempotency_key(self) -> str:
         canonical = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
@@ -104,7 +145,27 @@ class BookingStore:
             except (OperationalError, ProgrammingError):
                 if not sa.inspect(self.engine).has_table(bookings.name):
                     raise
+            self._add_missing_columns()
             self._schema_ready = True
+
+    def _add_missing_columns(self) -> None:
+        """Adds columns newer than an existing table (nullable, so old rows stay valid)."""
+        inspector = sa.inspect(self.engine)
+        for table_name, columns in _ADDED_COLUMNS.items():
+            present = {column["name"] for column in inspector.get_columns(table_name)}
+            for column in columns:
+                if column.name in present:
+                    continue
+                column_type = column.type.compile(dialect=self.engine.dialect)
+                try:
+                    with self.engine.begin() as connection:
+                        connection.execute(sa.text(
+                            f"ALTER TABLE {table_name} ADD COLUMN {column.name} {column_type}"
+                        ))
+                except (OperationalError, ProgrammingError):
+                    # Another process added it first.
+                    if column.name not in {c["name"] for c in sa.inspect(self.engine).get_columns(table_name)}:
+                        raise
 
     def save(self, request: BookingRequest) -> Tuple[str, bool]:
         """Stores the booking once. Returns (reference, created): created is False for a retry."""
@@ -153,3 +214,84 @@ class BookingStore:
                 sa.select(bookings).where(bookings.c.reference == reference)
             ).mappings().first()
             return dict(row) if row else None
+
+    # --- after the booking: the user's own requests, found by their conversation ----------
+
+    def latest_for_sender(self, sender_id: str) -> Optional[Dict[str, Any]]:
+        """The conversation's most recent request (cancelled ones included), or None."""
+        try:
+            self._ensure_schema()
+            with self.engine.connect() as connection:
+                row = connection.execute(
+                    sa.select(bookings)
+                    .where(bookings.c.sender_id == sender_id)
+                    .order_by(bookings.c.created_at.desc(), bookings.c.id.desc())
+                    .limit(1)
+                ).mappings().first()
+                return dict(row) if row else None
+        except (SQLAlchemyError, OSError) as error:
+            raise BookingStoreError(type(error).__name__) from error
+
+    def record_update(self, reference: str, kind: str, detail: str = "") -> None:
+        """Records a change request or a cancellation; a cancellation also sets the status."""
+        if kind not in ("change", "cancel"):
+            raise ValueError(kind)
+        try:
+            self._ensure_schema()
+            with self.engine.begin() as connection:
+                connection.execute(booking_updates.insert().values(
+                    reference=reference, kind=kind, detail=detail[:255],
+                    created_at=datetime.now(timezone.utc),
+                ))
+                if kind == "cancel":
+                    connection.execute(
+                        bookings.update().where(bookings.c.reference == reference)
+                        .values(status="cancelled")
+                    )
+        except (SQLAlchemyError, OSError) as error:
+            raise BookingStoreError(type(error).__name__) from error
+
+    def updates_for(self, reference: str) -> List[Dict[str, Any]]:
+        self._ensure_schema()
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(booking_updates).where(booking_updates.c.reference == reference)
+                .order_by(booking_updates.c.id)
+            ).mappings().all()
+            return [dict(row) for row in rows]
+
+    # --- live hand-off ---------------------------------------------------------------------
+
+    def staff_available(self, within_seconds: float) -> bool:
+        """True when a staff member was active in the console within the last seconds."""
+        try:
+            self._ensure_schema()
+            since = datetime.now(timezone.utc) - timedelta(seconds=within_seconds)
+            with self.engine.connect() as connection:
+                count = connection.execute(
+                    sa.select(sa.func.count()).select_from(staff_presence)
+                    .where(staff_presence.c.last_seen >= since)
+                ).scalar_one()
+                return count > 0
+        except (SQLAlchemyError, OSError) as error:
+            raise BookingStoreError(type(error).__name__) from error
+
+    def request_live_handoff(self, sender_id: str) -> bool:
+        """Adds a waiting live request (once per conversation). True if it is new."""
+        try:
+            self._ensure_schema()
+            with self.engine.begin() as connection:
+                waiting = connection.execute(
+                    sa.select(live_requests.c.id).where(
+                        live_requests.c.sender_id == sender_id,
+                        live_requests.c.status == "waiting",
+                    )
+                ).first()
+                if waiting:
+                    return False
+                connection.execute(live_requests.insert().values(
+                    sender_id=sender_id, status="waiting", created_at=datetime.now(timezone.utc),
+                ))
+                return True
+        except (SQLAlchemyError, OSError) as error:
+            raise BookingStoreError(type(error).__name__) from error

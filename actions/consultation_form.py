@@ -1,40 +1,79 @@
-"""Validation of the consultation booking form (domain.yml: consultation_form)."""
+"""The consultation booking form's validator: reads each answer as the user typed it.
+
+Every question's slot has a `custom` mapping (domain.yml), so this validator decides what a
+message means at the question being asked, instead of the intent classifier:
+
+- What the user types is the answer, unless it is an emergency or crisis, an explicit stop,
+  a request to go back, clearly a question, or a new symptom report at another question.
+  Those are not answers: the form lets the dialogue rules handle them (the FAQ is answered,
+  the booking is paused, ...) and then asks the pending question again.
+- Chit-chat ("thanks", "hello") and time phrases are never stored as a name or a
+  description: the question is asked again with a hint.
+- Whatever else the message clearly states fills the other, still empty questions ("it's
+  for my daughter, she's 7" answers who and age; "dewi lestari 0813 2222 3333" name and
+  contact), so nothing is asked twice.
+- At the summary, any field can be changed in words ("change the time to saturday
+  morning", "my name is wrong, it's Jo Park"); "go back" works at every question.
+- Consent "no" is a valid answer: the clinician then gets only the form answers.
+"""
 from __future__ import annotations
 
-from functools import partial
-from typing import Any, Dict, List
+import logging
+from typing import Any, Callable, Dict, List, Optional
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.parsing import normalise_text, parse_age, parse_consult_for, parse_contact
+from actions import answers
+from actions.conversation import FORM_SLOTS, intent_of_latest
 from actions.validation_base import BaseFormValidator
 
-FORM_SLOTS: List[str] = [
-    "consult_for",
-    "patient_age",
-    "symptom_description",
-    "requester_name",
-    "contact",
-    "preferred_times",
-    "consent",
-    "booking_confirmed",
-]
+logger = logging.getLogger(__name__)
 
-MAX_DESCRIPTION = 1000
-MAX_NAME = 100
-MAX_PREFERRED_TIMES = 255
+__all__ = ["FORM_SLOTS", "ValidateConsultationForm"]
+
+# Intents that are never an answer to a question of the form.
+NEVER_AN_ANSWER = {"emergency", "crisis", "red_flag_context"}
+# Intents that, when the classifier is sure and the text is not a valid answer, are a
+# digression for the dialogue rules rather than a wrong answer to re-prompt.
+DIGRESSIONS = {
+    "faq", "out_of_scope", "bot_challenge", "request_human", "booking_status",
+    "change_booking", "cancel_booking", "ask_clinic_details", "report_symptom", "stop",
+    "goodbye",
+}
+SURE = 0.8
+
+# What a typed value at each question becomes: slot -> parser (None = not an answer).
+FREE_TEXT_PARSERS: Dict[str, Callable[[Any], Any]] = {
+    "consult_for": answers.parse_consult_for,
+    "patient_age": answers.parse_age,
+    "symptom_description": answers.parse_description,
+    "requester_name": answers.extract_name,
+    "contact": answers.extract_contact,
+    "preferred_times": answers.parse_times,
+}
+YES_WORDS = {"yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "ya", "iya", "iy", "boleh",
+             "setuju", "correct", "right", "send", "send it", "yes please", "go ahead", "oke"}
+NO_WORDS = {"no", "n", "nope", "nah", "tidak", "nggak", "gak", "ga", "enggak", "jangan", "no thanks",
+            "don't", "dont", "do not", "tidak usah", "gak usah"}
+SHARING_WORDS = ("share", "shared", "sharing", "see", "read", "data", "privacy", "private",
+                 "kept", "keep", "store", "stored", "conversation", "chat", "bagikan", "dibagikan",
+                 "data", "privasi", "percakapan")
 
 
-def _parse_name(value: Any) -> Any:
-    name = normalise_text(value, MAX_NAME)
-    # A name has letters and no question mark; "what is mmd?" is not a name.
-    if name is None or "?" in name or not any(char.isalpha() for char in name):
-        return None
-    if len(name.split()) > 6:
-        return None
-    return name
+def _slot_values(slot: str, value: Any) -> Dict[str, Any]:
+    """The slot events for one parsed answer (the age also keeps its label)."""
+    if slot == "patient_age":
+        if value is None:
+            return {"patient_age": None, "patient_age_label": None}
+        return {"patient_age": float(value.years), "patient_age_label": value.label}
+    return {slot: value}
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.lower().strip(" .!").split())
 
 
 class ValidateConsultationForm(BaseFormValidator):
@@ -44,51 +83,205 @@ class ValidateConsultationForm(BaseFormValidator):
     def form_slots(self) -> List[str]:
         return FORM_SLOTS
 
-    def validate_consult_for(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
-        return self.check("consult_for", value, parse_consult_for, dispatcher)
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """One decision per user message: read the answer, then check what Rasa extracted.
 
-    def validate_patient_age(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
-        return self.check("patient_age", value, parse_age, dispatcher)
+        Replaces rasa-sdk's per-slot extract/validate loop, which drops every slot that is
+        not a question of the form (the age label, the summary's edit state).
+        """
+        values = self.read_answer(dispatcher, tracker)
+        # Rasa's own extraction (the "who is it for" buttons' entity) still gets checked.
+        for slot, value in tracker.slots_to_validate().items():
+            if slot in FORM_SLOTS and slot not in values:
+                values.update(self.validate_candidate(slot, value, dispatcher))
+        return [SlotSet(slot, value) for slot, value in values.items()]
 
-    def validate_symptom_description(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
-        parser = partial(normalise_text, max_length=MAX_DESCRIPTION)
-        return self.check("symptom_description", value, parser, dispatcher)
+    def validate_candidate(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+        if slot == "consult_for":
+            return self.check("consult_for", value, _known_consult_for, dispatcher)
+        if slot == "patient_age":
+            return self.check("patient_age", value, _age_years, dispatcher)
+        if slot in ("consent", "booking_confirmed"):
+            return {slot: value if isinstance(value, bool) else None}
+        return {slot: value}
 
-    def validate_requester_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
-        return self.check("requester_name", value, _parse_name, dispatcher)
+    # --- reading one message at the question being asked ---------------------------------
 
-    def validate_contact(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
-        return self.check("contact", value, parse_contact, dispatcher)
+    def read_answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[str, Any]:
+        """The slot values the latest message gives; {} lets the dialogue rules handle it."""
+        text = tracker.latest_message.get("text")
+        if not isinstance(text, str):
+            return {}
+        asked = tracker.get_slot("requested_slot")
+        if asked is None:
+            # The message that started the booking ("an appointment for my baby"): keep
+            # whatever it clearly says. The form starts after the welcome line, so this
+            # message is not "fresh"; it is read once, at activation.
+            return {} if text.startswith("/") else self._also_stated(text, tracker, asked)
+        if not _is_fresh_answer(tracker):
+            return {}
+        if text.startswith("/"):
+            return self._button(asked, tracker, dispatcher)
+        intent = intent_of_latest(tracker)
+        if intent.get("name") in NEVER_AN_ANSWER:
+            return {}
+        if answers.is_explicit_stop(text):
+            # Ends the form here; action_submit_booking then says the booking is paused.
+            logger.info("form=%s slot=%s outcome=stopped", self.form_name(), asked)
+            return {"requested_slot": None}
+        if answers.is_go_back(text):
+            return self._go_back(asked, dispatcher)
+        if asked == "consent":
+            return self._consent(text, intent, dispatcher)
+        if asked == "booking_confirmed":
+            return self._summary_answer(text, intent, dispatcher, tracker)
+        if answers.is_question(text):
+            return {}
+        if intent.get("name") == "report_symptom" and asked != "symptom_description":
+            # "his leg copies too" at another question: added to the description by the
+            # symptom rule, then this question is asked again.
+            return {}
+        if asked in ("requester_name", "contact") and _sure_digression(intent) and _reads_as_a_request(text):
+            return {}
+        value = FREE_TEXT_PARSERS[asked](text) or answers.extract_several(text).get(asked)
+        if value is None:
+            if _sure_digression(intent) and not answers.is_chitchat(text):
+                return {}
+            logger.info("form=%s slot=%s outcome=rejected", self.form_name(), asked)
+            dispatcher.utter_message(response=f"utter_invalid_{asked}")
+            return _slot_values(asked, None)
+        return {**self._also_stated(text, tracker, asked), **_slot_values(asked, value)}
 
-    def validate_preferred_times(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
-        parser = partial(normalise_text, max_length=MAX_PREFERRED_TIMES)
-        return self.check("preferred_times", value, parser, dispatcher)
+    def _also_stated(self, text: str, tracker: Tracker, asked: Optional[str]) -> Dict[str, Any]:
+        """Other still-empty questions the message clearly answers."""
+        found = answers.extract_several(text)
+        if asked == "requester_name" and "contact" not in found:
+            # "dewi lestari 0813 2222 3333": at the name question, a number is the contact.
+            contact = answers.extract_contact(text)
+            if contact:
+                found["contact"] = contact
+        values: Dict[str, Any] = {}
+        for slot, value in found.items():
+            if slot != asked and slot in FORM_SLOTS and tracker.get_slot(slot) is None:
+                values.update(_slot_values(slot, value))
+        return values
 
-    def validate_consent(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
-        if value is True:
+    @staticmethod
+    def _button(asked: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+        """A button payload: the entity mapping (consult_for) or the yes/no intent decides,
+        with the same replies as the typed answer."""
+        intent = intent_of_latest(tracker).get("name")
+        if asked == "consent" and intent in ("affirm", "deny"):
+            if intent == "deny":
+                dispatcher.utter_message(response="utter_consent_declined_ok")
+            return {"consent": intent == "affirm"}
+        if asked == "booking_confirmed" and intent == "affirm":
+            return {"booking_confirmed": True, "summary_edit_pending": None}
+        if asked == "booking_confirmed" and intent == "deny":
+            return {"booking_confirmed": None, "summary_edit_pending": True}
+        return {}
+
+    def _go_back(self, asked: str, dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+        """Clears the question before the current one, so the form asks it again."""
+        index = FORM_SLOTS.index(asked)
+        if index == 0:
+            return {}
+        previous = FORM_SLOTS[index - 1]
+        dispatcher.utter_message(response="utter_go_back")
+        return {**_slot_values(previous, None), "summary_edit_pending": None}
+
+    def _consent(self, text: str, intent: Dict[str, Any], dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+        plain = _plain(text)
+        name = intent.get("name")
+        if answers.is_question(text):
+            if any(word in plain.split() or word in plain for word in SHARING_WORDS):
+                dispatcher.utter_message(response="utter_consent_explained")
+                return {"consent": None}
+            return {}
+        if plain in YES_WORDS or (name == "affirm" and plain not in NO_WORDS):
             return {"consent": True}
-        dispatcher.utter_message(response="utter_consent_required")
+        if plain in NO_WORDS or name == "deny":
+            dispatcher.utter_message(response="utter_consent_declined_ok")
+            return {"consent": False}
+        if _sure_digression(intent):
+            return {}
+        dispatcher.utter_message(response="utter_invalid_consent")
         return {"consent": None}
 
-    def validate_booking_confirmed(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    def _summary_answer(
+        self, text: str, intent: Dict[str, Any], dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> Dict[str, Any]:
-        if value is True:
-            return {"booking_confirmed": True}
-        # "No" to the summary: go through the questions again from the start.
-        dispatcher.utter_message(response="utter_booking_restart")
-        return {slot: None for slot in FORM_SLOTS}
+        plain = _plain(text)
+        if plain in ("start again", "start over", "restart", "mulai lagi", "ulang", "no, start again"):
+            dispatcher.utter_message(response="utter_booking_restart")
+            return {slot: None for slot in FORM_SLOTS} | {"patient_age_label": None, "summary_edit_pending": None}
+        if plain in YES_WORDS or (intent.get("name") == "affirm" and plain not in NO_WORDS):
+            return {"booking_confirmed": True, "summary_edit_pending": None}
+        if plain in NO_WORDS or plain in ("change something", "change", "edit", "ubah", "ganti") \
+                or (intent.get("name") == "deny" and answers.parse_summary_edit(text) is None):
+            return {"booking_confirmed": None, "summary_edit_pending": True}
+        edit = answers.parse_summary_edit(text)
+        if edit is not None:
+            return self._apply_edit(edit, dispatcher)
+        if answers.is_question(text) or _sure_digression(intent):
+            return {}
+        dispatcher.utter_message(response="utter_summary_not_understood")
+        return {"booking_confirmed": None}
+
+    @staticmethod
+    def _apply_edit(edit: answers.SummaryEdit, dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+        """A field changed in words: set it (new summary) or clear it (ask it again)."""
+        if edit.field == "back":
+            return {"consent": None, "summary_edit_pending": None}
+        if edit.field not in FORM_SLOTS:
+            return {"booking_confirmed": None, "summary_edit_pending": True}
+        logger.info("form=consultation_form summary edit field=%s with_value=%s",
+                    edit.field, edit.value is not None)
+        values: Dict[str, Any] = {"booking_confirmed": None, "summary_edit_pending": None}
+        if edit.field == "consent" and edit.value is None:
+            values["consent"] = None
+        else:
+            values.update(_slot_values(edit.field, edit.value))
+        return values
+
+
+def _known_consult_for(value: Any) -> Optional[str]:
+    return value if value in ("self", "child", "other") else answers.parse_consult_for(value)
+
+
+def _age_years(value: Any) -> Optional[float]:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if 0 <= value <= answers.MAX_AGE_YEARS else None
+
+
+def _reads_as_a_request(text: str) -> bool:
+    """A lower-case sentence of three or more words ("talk to a human"), not a typed value.
+
+    Names are often typed in lower case but rarely as three lower-case words that the
+    classifier is sure mean something else; "Nguyen Van An" and "María José" keep capitals.
+    """
+    words = text.split()
+    return len(words) >= 3 and text == text.lower() and not any(ch.isdigit() or ch == "@" for ch in text)
+
+
+def _sure_digression(intent: Dict[str, Any]) -> bool:
+    return intent.get("name") in DIGRESSIONS and (intent.get("confidence") or 0) >= SURE
+
+
+def _is_fresh_answer(tracker: Tracker) -> bool:
+    """The latest user message has not been answered yet (not a return after a digression).
+
+    Rasa runs the validator when the form comes back after an FAQ answer too; the user's
+    message was then already handled and must not be read as an answer a second time.
+    """
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return True
+        if kind == "bot":
+            return False
+    return False
+

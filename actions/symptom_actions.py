@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.consultation_form import MAX_DESCRIPTION
+from actions.answers import MAX_DESCRIPTION
 from actions.parsing import normalise_text
 
 logger = logging.getLogger(__name__)
@@ -20,8 +20,9 @@ BOOKING_FORM = "consultation_form"
 class ActionAcknowledgeSymptom(Action):
     """Acknowledges a report and offers `/request_consultation`, in or out of the form.
 
-    The reported text prefills the booking's description (when it has none yet), so the
-    user is not asked to describe the same thing twice.
+    The reported text prefills the booking's description, so the user is not asked to
+    describe the same thing twice; a report in the middle of the booking ("his leg copies
+    too") is added to the description, so the clinician really gets it.
     """
 
     def name(self) -> str:
@@ -37,7 +38,14 @@ class ActionAcknowledgeSymptom(Action):
         )
         events: List[EventType] = []
         description = normalise_text(tracker.latest_message.get("text"), MAX_DESCRIPTION)
-        if description and not tracker.get_slot("symptom_description"):
+        known = tracker.get_slot("symptom_description")
+        if description and not known:
             events.append(SlotSet("symptom_description", description))
-        logger.info("symptom report acknowledged in_booking=%s prefilled=%s", in_booking, bool(events))
+        elif description and description.lower() not in known.lower():
+            combined = f"{known}; {description}"
+            if len(combined) <= MAX_DESCRIPTION:
+                events.append(SlotSet("symptom_description", combined))
+        logger.info("symptom report acknowledged in_booking=%s described=%s", in_booking, bool(events))
+        if not in_booking:
+            events.append(SlotSet("pending_question", "book"))
         return events

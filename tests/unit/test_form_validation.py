@@ -226,8 +226,6 @@ def test_a_name_with_an_international_phone_number_fills_both(domain):
     assert slots == {"requester_name": "Dewi Lestari", "contact": "+6281322223333"}
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a local phone number after the name is cut out of "
-                   "the name but not stored as the contact (extract_several needs a cue or a +)")
 def test_a_name_with_a_local_phone_number_fills_both(domain):
     slots, _ = validate(domain, "dewi lestari 0813 2222 3333", "requester_name")
     assert slots == {"requester_name": "dewi lestari", "contact": "081322223333"}
@@ -343,15 +341,12 @@ def test_a_field_named_without_a_value_is_asked_again(domain, text, cleared):
     assert responses == []
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the 'Sharing' button of utter_ask_what_to_change "
-                   "('change the sharing') is not understood at the summary")
 def test_the_sharing_button_asks_consent_again(domain):
     slots, responses = summary(domain, "change the sharing")
     assert slots == {"booking_confirmed": None, "summary_edit_pending": None, "consent": None}
     assert responses == []
 
 
-@pytest.mark.xfail(strict=True, reason="bug: 'change the sharing' (see above)")
 def test_every_what_to_change_button_is_understood(domain):
     """Each button of utter_ask_what_to_change leads somewhere."""
     buttons = domain["responses"]["utter_ask_what_to_change"][0]["buttons"]
