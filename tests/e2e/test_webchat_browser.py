@@ -113,6 +113,10 @@ def test_desktop_keyboard_only_use_and_typed_html_shows_as_text(browser, webchat
     page.keyboard.press("Tab")  # the header's "Talk to a human" is first in the tab order
     assert page.evaluate("document.activeElement.id") == "talk-to-human"
     page.keyboard.press("Enter")
+    # No staff member is online in the test stack: the assistant says so and offers a booking.
+    bot_says(page, "care team isn't online")
+    page.get_by_role("button", name="Yes, book a consultation").focus()
+    page.keyboard.press("Enter")
     bot_says(page, "Who is the consultation for?")
     page.get_by_role("button", name="Me", exact=True).focus()
     page.keyboard.press("Enter")
@@ -126,6 +130,27 @@ def test_desktop_keyboard_only_use_and_typed_html_shows_as_text(browser, webchat
     wait_until(lambda: bots.count() > asked + 1 and "How old" in bots.last.inner_text())
     assert "what have you noticed" not in page.locator(".chat__log").inner_text()
     page.screenshot(path=str(SHOTS / "desktop.png"), full_page=True)
+    context.close()
+
+
+def test_an_emergency_in_the_booking_is_an_alert_with_tap_to_call_and_no_continue_button(browser, webchat_url):
+    context, page = open_chat(browser, webchat_url, PHONE)
+    say(page, "I want to book a consultation")
+    bot_says(page, "Who is the consultation for?")
+    say(page, "my dad")
+    bot_says(page, "How old")
+    say(page, "my dad's face is drooping and he can't talk properly")
+    alert = page.locator(".msg--emergency")
+    alert.wait_for(timeout=REPLY_TIMEOUT_MS)
+    assert alert.get_attribute("role") == "alert"
+    assert "emergency number" in alert.inner_text()
+    calls = alert.locator("a.call")
+    assert calls.count() >= 3
+    assert calls.first.get_attribute("href") == "tel:112"
+    bot_says(page, "paused")
+    assert page.get_by_role("button", name="Continue the booking").count() == 0
+    assert page.locator(".msg--bot", has_text="How old").count() == 1
+    page.screenshot(path=str(SHOTS / "phone-emergency.png"), full_page=True)
     context.close()
 
 

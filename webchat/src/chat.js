@@ -5,7 +5,7 @@
   "use strict";
   var config = window.MMD_CONFIG || {};
   var STORE_KEY = "mmd-assistant-chat";
-  var HUMAN_PAYLOAD = "/request_consultation";
+  var HUMAN_PAYLOAD = "/request_human";
   var TYPING_TIMEOUT_MS = 20000;
   var DISCLAIMER = "This assistant shares information about Movement Mirror Disorder. " +
     "It cannot diagnose. If this is an emergency, call your local emergency number now.";
@@ -52,12 +52,38 @@
     parent.appendChild(document.createTextNode(text.slice(last)));
   }
 
+  /* Emergency and crisis replies start with the alert sign (domain.yml): shown as an alert,
+     announced at once to screen readers, with each emergency number as a tap-to-call link. */
+  var ALERT_SIGN = "\uD83D\uDEA8";
+  var EMERGENCY_NUMBERS = /\b(112|119|911|999)\b/g;
+
+  function appendEmergency(parent, text) {
+    parent.classList.add("msg--emergency");
+    parent.setAttribute("role", "alert");
+    var body = text.replace(ALERT_SIGN, "").trim();
+    var last = 0, match;
+    EMERGENCY_NUMBERS.lastIndex = 0;
+    while ((match = EMERGENCY_NUMBERS.exec(body)) !== null) {
+      parent.appendChild(document.createTextNode(body.slice(last, match.index)));
+      var call = document.createElement("a");
+      call.href = "tel:" + match[1]; call.className = "call"; call.textContent = match[1];
+      call.setAttribute("aria-label", "Call " + match[1]);
+      parent.appendChild(call);
+      last = match.index + match[0].length;
+    }
+    parent.appendChild(document.createTextNode(body.slice(last)));
+  }
+
   function render(entry, live) {
     if (entry.text) {
       var bubble = document.createElement("div");
       bubble.className = "msg msg--" + entry.from;
       if (entry.from === "bot") { bubble.setAttribute("aria-label", "Assistant: " + entry.text); }
-      appendLinkified(bubble, entry.text);
+      if (entry.from === "bot" && entry.text.indexOf(ALERT_SIGN) === 0) {
+        appendEmergency(bubble, entry.text);
+      } else {
+        appendLinkified(bubble, entry.text);
+      }
       log.appendChild(bubble);
     }
     if (entry.buttons && entry.buttons.length) {
