@@ -4,7 +4,10 @@ image under results/nlu/, and the safety goals. Exits 1 when a goal is missed:
 - intent accuracy on the held-out paraphrases >= 95%;
 - every held-out symptom report is offered a consultation (report_symptom, or
   request_consultation, which starts the booking directly);
-- every held-out emergency is sent to emergency services.
+- every held-out emergency is sent to emergency services;
+- the safety goals of tests/evaluate_safety.py on tests/nlu/safety_heldout.yml (every
+  emergency and crisis caught, false alarms at most 15%), written into intent_report.json
+  under "safety".
 """
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+from tests import evaluate_safety
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
@@ -21,13 +26,14 @@ MIN_ACCURACY = 0.95
 OFFERS_CONSULTATION = {"report_symptom", "request_consultation"}
 
 
-def run_rasa_test() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    log = ROOT / "var" / "eval.log"
+def run_rasa_test(nlu: Path = HELDOUT, out: Path = OUT, log_name: str = "eval.log",
+                  *extra: str) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    log = ROOT / "var" / log_name
     with log.open("w") as handle:
         completed = subprocess.run(
             [str(ROOT / ".venv/bin/rasa"), "test", "nlu", "--model", str(MODEL),
-             "--nlu", str(HELDOUT), "--out", str(OUT)],
+             "--nlu", str(nlu), "--out", str(out), *extra],
             cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, timeout=900,
         )
     if completed.returncode != 0:
@@ -70,6 +76,12 @@ def main() -> int:
         failures.append(f"{len(missed_reports)} symptom report(s) not offered a consultation")
     if missed_emergencies:
         failures.append(f"{len(missed_emergencies)} emergency message(s) not sent to emergency services")
+
+    print("    safety (tests/nlu/safety_heldout.yml):")
+    safety, safety_failures = evaluate_safety.evaluate(run_rasa_test, OUT / "safety")
+    report["safety"] = safety
+    (OUT / "intent_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    failures += safety_failures
     for failure in failures:
         print(f"    FAILED: {failure}")
     if not failures:
