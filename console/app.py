@@ -21,10 +21,11 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from console import auth, operations, queries
-from console.db import create_console_schema, engine_for
+from console.db import create_console_schema, engine_for, ensure_bookings_schema
 from console.export import export_rows, to_csv, to_json
 from console.indexer import refresh_index
 from console.notices import notice_text
+from console.presence import Presence
 from console.rasa_api import RasaApi, RasaApiError
 from console.ratelimit import FailureLimiter
 from console.settings import load_settings
@@ -59,6 +60,9 @@ def create_app(settings=None) -> Sanic:
     tracker_db = engine_for(settings.tracker_db_url)
     bookings_db = engine_for(settings.bookings_db_url)
     create_console_schema(console_db)
+    # A bookings database older than live requests, presence and change requests gets them.
+    ensure_bookings_schema(bookings_db)
+    presence = Presence(bookings_db)
     rasa = RasaApi(settings.rasa_url, settings.rasa_api_token, settings.http_timeout_seconds)
     templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                             autoescape=select_autoescape(["html"]))
@@ -72,7 +76,9 @@ def create_app(settings=None) -> Sanic:
         app.config.PROXIES_COUNT = settings.proxies_count
 
     def page(name: str, session: Optional[auth.Session], http_status: int = 200, **context: Any):
-        body = templates.get_template(name).render(session=session, **context)
+        # The nav's "waiting for a human" badge, on every signed-in page.
+        waiting = queries.waiting_count(bookings_db) if session is not None else None
+        body = templates.get_template(name).render(session=session, waiting=waiting, **context)
         result = response.html(body, status=http_status)
         result.headers["Content-Security-Policy"] = (
             "default-src 'self'; style-src 'self'; script-src 'none'; frame-ancestors 'none'")
@@ -107,6 +113,8 @@ def create_app(settings=None) -> Sanic:
                 session = auth.session_for(console_db, token, settings.session_minutes)
                 if session is None:
                     return response.redirect("/login?" + urlencode({"next": request.path}))
+                # Staff online for live hand-offs; throttled, and never fails the page.
+                presence.seen(session.user.username)
                 if request.method == "POST" and not auth.csrf_ok(session, request.form.get("csrf")):
                     return page("error.html", session, 403, message="The form expired; reload and try again.")
                 if role and session.user.role != role:
@@ -163,6 +171,7 @@ def create_app(settings=None) -> Sanic:
     @signed_in()
     async def logout(request: Request, session: auth.Session):
         auth.sign_out(console_db, auth.token_from_cookie(settings.secret_key, request.cookies.get(COOKIE)))
+        presence.signed_out(session.user.username)
         result = response.redirect("/login")
         del result.cookies[COOKIE]
         return result
@@ -191,6 +200,7 @@ def create_app(settings=None) -> Sanic:
             return page("error.html", session, 404, message="No such conversation.")
         return page("transcript.html", session, sender_id=sender_id, data=data,
                     state=queries.review_state(console_db, sender_id), takeover=rasa.configured,
+                    booking_info=queries.conversation_bookings(bookings_db, sender_id),
                     notice=notice_text(request.args.get("notice")))
 
     def back_to(sender_id: str, notice: str = ""):
@@ -229,6 +239,8 @@ def create_app(settings=None) -> Sanic:
         try:
             if action == "start":
                 rasa.take_over(sender_id)
+                # The user's "talk to a human" is answered; handing back leaves it taken.
+                operations.mark_live_request_taken(bookings_db, sender_id)
             elif action == "reply":
                 text = (request.form.get("text") or "").strip()[:2000]
                 if not text:
@@ -258,6 +270,7 @@ def create_app(settings=None) -> Sanic:
     async def booking_list(request: Request, session: auth.Session):
         status = request.args.get("status", "")
         return page("bookings.html", session, rows=queries.booking_queue(bookings_db, console_db, status),
+                    live=queries.waiting_live_requests(bookings_db),
                     statuses=queries.BOOKING_STATUSES, status_filter=status)
 
     @app.post("/bookings/<reference:str>")

@@ -1,13 +1,17 @@
 """Database engines: the console's own, and read access to Rasa's and the bookings store."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-from actions.booking_store import create_db_engine
+from actions.booking_store import BookingStore, create_db_engine
 from console.tables import metadata
+
+logger = logging.getLogger(__name__)
 
 # Rasa's SQLTrackerStore schema, read-only (the console writes it only to forget a user).
 rasa_metadata = sa.MetaData()
@@ -31,3 +35,18 @@ def engine_for(url: str, timeout_seconds: float = 5) -> Engine:
 
 def create_console_schema(engine: Engine) -> None:
     metadata.create_all(engine)
+
+
+def ensure_bookings_schema(engine: Engine) -> bool:
+    """Creates what an older bookings database lacks (booking_updates, live_requests,
+    staff_presence, bookings.patient_age_label), as the action server does on first use.
+
+    False when the database cannot be changed now (down, no rights): the pages then treat
+    missing tables as empty and read only the columns that exist.
+    """
+    try:
+        BookingStore(engine)._ensure_schema()
+        return True
+    except (SQLAlchemyError, OSError) as error:
+        logger.warning("bookings schema not checked error=%s", type(error).__name__)
+        return False

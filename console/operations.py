@@ -1,13 +1,15 @@
 """What staff change: review state, tags, notes, booking status, forgetting a user; all audited."""
 from __future__ import annotations
 
+import logging
 import time
 from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-from actions.booking_store import bookings
+from actions.booking_store import booking_updates, bookings, live_requests
 from console.db import rasa_events
 from console.queries import BOOKING_STATUSES
 from console.redaction import pseudonym
@@ -20,6 +22,7 @@ from console.tables import (
     notes,
 )
 
+logger = logging.getLogger(__name__)
 MAX_NOTE = 2000
 MAX_TAG = 64
 
@@ -102,21 +105,42 @@ def update_booking(bookings_engine: Engine, console: Engine, reference: str, sta
     return True
 
 
+def mark_live_request_taken(bookings_engine: Engine, sender_id: str) -> int:
+    """A staff member took the chat over: the user's waiting live request is "taken" (and stays
+    so after the hand-back). Returns how many were waiting; a database error is logged only,
+    since the take-over itself already happened."""
+    try:
+        if not sa.inspect(bookings_engine).has_table(live_requests.name):
+            return 0
+        with bookings_engine.begin() as connection:
+            return connection.execute(live_requests.update().where(
+                live_requests.c.sender_id == sender_id, live_requests.c.status == "waiting",
+            ).values(status="taken")).rowcount
+    except SQLAlchemyError as error:
+        logger.warning("live request not marked taken error=%s", type(error).__name__)
+        return 0
+
+
 def forget_user(console: Engine, tracker: Engine, bookings_engine: Engine, sender_id: str) -> dict:
-    """Deletes a user's conversation events, bookings and everything the console kept on them."""
+    """Deletes a user's conversation events, bookings (with their change requests and
+    cancellations), live requests and everything the console kept on them."""
     counts = {"events": 0, "bookings": 0}
     if sa.inspect(tracker).has_table("events"):
         with tracker.begin() as connection:
             counts["events"] = connection.execute(
                 rasa_events.delete().where(rasa_events.c.sender_id == sender_id)).rowcount
-    if sa.inspect(bookings_engine).has_table("bookings"):
-        with bookings_engine.begin() as connection:
+    references: list = []
+    inspector = sa.inspect(bookings_engine)
+    with bookings_engine.begin() as connection:
+        if inspector.has_table(bookings.name):
             references = connection.execute(sa.select(bookings.c.reference)
                                             .where(bookings.c.sender_id == sender_id)).scalars().all()
             counts["bookings"] = connection.execute(
                 bookings.delete().where(bookings.c.sender_id == sender_id)).rowcount
-    else:
-        references = []
+        if references and inspector.has_table(booking_updates.name):
+            connection.execute(booking_updates.delete().where(booking_updates.c.reference.in_(references)))
+        if inspector.has_table(live_requests.name):
+            connection.execute(live_requests.delete().where(live_requests.c.sender_id == sender_id))
     with console.begin() as connection:
         for table in (conversation_index, conversation_review, conversation_tags):
             connection.execute(table.delete().where(table.c.sender_id == sender_id))

@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Set
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-from actions.booking_store import bookings
+from actions.booking_store import booking_updates, bookings, live_requests
 from console.db import rasa_events
 from console.tables import booking_handling, conversation_index, conversation_review, conversation_tags, notes
 
+logger = logging.getLogger(__name__)
 FLAGS = ("symptom", "emergency", "booking", "handed_off", "fallback")
 BOOKING_STATUSES = ("new", "contacted", "scheduled", "closed", "cancelled")
 PAGE_SIZE = 50
@@ -144,17 +147,81 @@ def review_state(console: Engine, sender_id: str) -> Dict[str, Any]:
             "notes": [dict(note) for note in conversation_notes]}
 
 
+def as_utc(value: Any) -> Optional[datetime]:
+    """A stored time in UTC: SQLite gives naive UTC datetimes, PostgreSQL aware ones in the
+    session's time zone."""
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def short_time(value: Any) -> str:
+    """'27 Nov 15:02' (UTC)."""
+    moment = as_utc(value)
+    return f"{moment.day} {moment:%b %H:%M}" if moment else ""
+
+
+def waited(since: Any, now: Optional[datetime] = None) -> str:
+    """How long someone has waited: 'under 1 min', '3 min', '2 h 5 min', '3 d'."""
+    start = as_utc(since)
+    if start is None:
+        return ""
+    seconds = max(0, int(((now or datetime.now(timezone.utc)) - start).total_seconds()))
+    minutes, hours = seconds // 60, seconds // 3600
+    if minutes < 1:
+        return "under 1 min"
+    if hours < 1:
+        return f"{minutes} min"
+    if hours < 24:
+        return f"{hours} h {minutes % 60} min" if minutes % 60 else f"{hours} h"
+    return f"{seconds // 86400} d"
+
+
+def describe_update(update: Dict[str, Any]) -> str:
+    """A user's request after booking, as the queue shows it."""
+    who = update.get("requested_by") or "user"
+    when = short_time(update.get("created_at"))
+    if update.get("kind") == "cancel":
+        return f"Cancelled by the user {when}" if who == "user" else f"Cancelled by {who} {when}"
+    detail = (update.get("detail") or "").strip()
+    asked = "Change asked" if who == "user" else f"Change asked by {who}"
+    return f"{asked} {when}: '{detail}'" if detail else f"{asked} {when}"
+
+
+def _columns(engine: Engine, table: str) -> Set[str]:
+    """The table's columns, empty if it does not exist (a database older than the console)."""
+    inspector = sa.inspect(engine)
+    if not inspector.has_table(table):
+        return set()
+    return {column["name"] for column in inspector.get_columns(table)}
+
+
 def booking_queue(bookings_engine: Engine, console: Engine, status: str = "") -> List[Dict[str, Any]]:
-    """Every booking; open requests first, the oldest new request at the top."""
-    if not sa.inspect(bookings_engine).has_table("bookings"):
+    """Every booking; open requests first, the oldest new request at the top.
+
+    Each row has `age` (the label as the user gave it, else the whole years), `shared`
+    (False: the user declined sharing the conversation) and `updates` (the user's change
+    requests and cancellations, oldest first). Works on a bookings database created before
+    the age label and the updates table existed.
+    """
+    present = _columns(bookings_engine, bookings.name)
+    if not present:
         return []
     order = sa.case({"new": 0, "contacted": 1, "scheduled": 2, "closed": 3, "cancelled": 4},
                     value=bookings.c.status, else_=5)
-    query = sa.select(bookings).order_by(order, bookings.c.created_at)
+    query = sa.select(*[column for column in bookings.c if column.name in present]).order_by(
+        order, bookings.c.created_at)
     if status in BOOKING_STATUSES:
         query = query.where(bookings.c.status == status)
+    updates: Dict[str, List[Dict[str, Any]]] = {}
     with bookings_engine.connect() as connection:
         rows = [dict(row) for row in connection.execute(query).mappings()]
+        if rows and _columns(bookings_engine, booking_updates.name):
+            for update in connection.execute(sa.select(booking_updates).order_by(
+                    booking_updates.c.created_at, booking_updates.c.id)).mappings():
+                update = dict(update)
+                update["text"] = describe_update(update)
+                updates.setdefault(update["reference"], []).append(update)
     with console.connect() as connection:
         handlers = dict(connection.execute(sa.select(booking_handling.c.reference,
                                                      booking_handling.c.handled_by)).all())
@@ -165,4 +232,51 @@ def booking_queue(bookings_engine: Engine, console: Engine, status: str = "") ->
     for row in rows:
         row["handled_by"] = handlers.get(row["reference"])
         row["notes"] = booking_notes.get(row["reference"], [])
+        row["age"] = (row.get("patient_age_label") or "").strip() or str(row["patient_age"])
+        row["shared"] = bool(row["consent"])
+        row["requested"] = as_utc(row["created_at"])
+        row["updates"] = updates.get(row["reference"], [])
     return rows
+
+
+def waiting_live_requests(bookings_engine: Engine, now: Optional[datetime] = None) -> List[Dict[str, Any]]:
+    """Users waiting for a human, the longest wait first, each with `waited` ('3 min')."""
+    if not _columns(bookings_engine, live_requests.name):
+        return []
+    with bookings_engine.connect() as connection:
+        rows = connection.execute(sa.select(live_requests).where(live_requests.c.status == "waiting")
+                                  .order_by(live_requests.c.created_at, live_requests.c.id)).mappings().all()
+    return [{**row, "waited": waited(row["created_at"], now)} for row in rows]
+
+
+def waiting_count(bookings_engine: Engine) -> Optional[int]:
+    """How many users wait for a human (the nav badge); None when the database cannot say."""
+    try:
+        with bookings_engine.connect() as connection:
+            return connection.execute(sa.select(sa.func.count()).select_from(live_requests)
+                                      .where(live_requests.c.status == "waiting")).scalar_one()
+    except SQLAlchemyError as error:  # no such table yet, or the database is down
+        logger.warning("waiting live requests unknown error=%s", type(error).__name__)
+        return None
+
+
+def conversation_bookings(bookings_engine: Engine, sender_id: str) -> Dict[str, Any]:
+    """What the transcript page must say about a conversation's bookings and live request.
+
+    `not_shared`: references of requests whose user declined sharing the conversation;
+    `waiting_since`: when the user asked for a human, if they still wait.
+    """
+    result: Dict[str, Any] = {"not_shared": [], "waiting_since": None}
+    if _columns(bookings_engine, bookings.name):
+        with bookings_engine.connect() as connection:
+            result["not_shared"] = list(connection.execute(
+                sa.select(bookings.c.reference).where(bookings.c.sender_id == sender_id,
+                                                      bookings.c.consent.is_(False))
+                .order_by(bookings.c.created_at)).scalars())
+    if _columns(bookings_engine, live_requests.name):
+        with bookings_engine.connect() as connection:
+            since = connection.execute(
+                sa.select(sa.func.min(live_requests.c.created_at)).where(
+                    live_requests.c.sender_id == sender_id, live_requests.c.status == "waiting")).scalar()
+        result["waiting_since"] = waited(since) if since is not None else None
+    return result

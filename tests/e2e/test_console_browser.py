@@ -19,6 +19,13 @@ from tests.e2e.test_webchat_browser import browser  # noqa: E402,F401 - the shar
 HOSTILE = "<b>bold</b><script>window.hacked=1</script>"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def staff_offline_afterwards(stack):
+    """The console marks staff online for live hand-offs: later tests expect nobody online."""
+    yield
+    db_rows(stack.workdir / "bookings.db", "DELETE FROM staff_presence")
+
+
 def book(stack, sender: str) -> str:
     chat = Chat(stack.rasa_url, sender)
     chat.say(HOSTILE + " my son's left hand copies his right hand")
@@ -113,7 +120,7 @@ def test_staff_review_a_handed_off_conversation_work_the_queue_export_and_forget
 def test_an_agent_takes_over_a_web_chat_replies_and_hands_back(browser, stack, console_url, webchat_url):  # noqa: F811
     user_context, chat = open_chat(browser, webchat_url, {"width": 390, "height": 844})
     chat.get_by_role("button", name="Talk to a human").click()
-    bot_says(chat, "Who is the consultation for?")
+    bot_says(chat, "care team")  # online or not, depending on the tests before
     sender = session_id(chat)
 
     staff_context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -210,3 +217,71 @@ def test_every_route_needs_a_session_and_forms_need_the_csrf_token(console_url):
     cookie = headers["Set-Cookie"].split(";")[0]
     assert _status(console_url + "/bookings", cookie=cookie)[0] == 200
     assert _status(console_url + "/bookings/MMD-AAAAAA", b"status=closed", cookie)[0] == 403
+
+
+def test_a_user_waiting_for_a_human_is_taken_over_and_a_declined_cancelled_request_is_shown(
+        browser, stack, console_url, webchat_url):  # noqa: F811
+    staff_context = browser.new_context(viewport={"width": 1400, "height": 900})
+    console = staff_context.new_page()
+    sign_in(console, console_url)  # staff online from the first page on
+    console.get_by_role("heading", name="Conversations").wait_for()
+    assert db_rows(stack.workdir / "bookings.db", "SELECT COUNT(*) FROM staff_presence WHERE username = ?",
+                   ADMIN) == [(1,)]
+
+    # A parent books for a baby without sharing the conversation, asks a change, then cancels.
+    parent = Chat(stack.rasa_url, f"declined-{uuid.uuid4().hex[:8]}")
+    for message in ["I need an appointment for my baby", "18 months", "his left hand copies the right one",
+                    "dewi lestari 0813 2222 3333", "after 5pm on weekdays"]:
+        parent.say(message)
+    assert "Please check your request" in texts(parent.say("no"))  # no: answers only
+    reference = texts(parent.say("yes")).split("reference is ")[1].split(".")[0]
+    assert "change request" in texts(parent.say("can I change my appointment to friday?"))
+    parent.say("cancel my appointment")
+    assert "cancelled" in texts(parent.say("yes"))
+
+    # Another user asks for a human in the web chat while staff are online.
+    user_context, chat = open_chat(browser, webchat_url, {"width": 390, "height": 844})
+    chat.get_by_role("button", name="Talk to a human").click()
+    bot_says(chat, "I've asked our care team to join this chat")
+    sender = session_id(chat)
+
+    console.reload()
+    badge = console.get_by_role("link", name="1 waiting for a human")
+    assert badge.is_visible()
+    badge.click()
+    waiting = console.locator("#waiting")
+    assert waiting.get_by_role("heading", name="Waiting for a human").is_visible()
+    assert "waiting under 1 min" in waiting.inner_text() or "waiting 1 min" in waiting.inner_text()
+    row = console.locator(f"#booking-{reference}")
+    cells = row.locator("td")
+    assert cells.nth(3).inner_text() == "18 months"
+    assert cells.nth(4).inner_text() == "his left hand copies the right one"
+    assert row.get_by_text("Conversation not shared — answers only").is_visible()
+    changes = cells.nth(7).inner_text()
+    assert "Change asked " in changes and "'can I change my appointment to friday?'" in changes
+    assert "Cancelled by the user " in changes
+    assert cells.nth(8).inner_text() == "cancelled"
+
+    row.get_by_role("link", name="Conversation (not shared: do not use it to prepare)").click()
+    alert = console.get_by_role("alert")
+    assert "Conversation not shared — answers only" in alert.inner_text() and reference in alert.inner_text()
+
+    console.get_by_role("link", name="Consultation queue").click()
+    console.locator("#waiting").get_by_role("link", name=sender).click()
+    assert "asked to talk to a human" in console.locator(".banner--live").inner_text()
+    console.get_by_role("button", name="Take over this chat").click()
+    bot_says(chat, "has joined the chat")
+    assert db_rows(stack.workdir / "bookings.db", "SELECT status FROM live_requests WHERE sender_id = ?",
+                   sender) == [("taken",)]
+    assert console.get_by_role("link", name="waiting for a human").count() == 0
+    console.get_by_role("button", name="Hand back to the bot").click()
+    bot_says(chat, "has left the chat")
+    assert db_rows(stack.workdir / "bookings.db", "SELECT status FROM live_requests WHERE sender_id = ?",
+                   sender) == [("taken",)]
+
+    console.get_by_role("button", name="Sign out").click()
+    console.get_by_role("heading", name="Sign in").wait_for()
+    assert db_rows(stack.workdir / "bookings.db", "SELECT COUNT(*) FROM staff_presence WHERE username = ?",
+                   ADMIN) == [(0,)]
+    user_context.close()
+    staff_context.close()

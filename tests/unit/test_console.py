@@ -3,16 +3,20 @@ export, forget."""
 from __future__ import annotations
 
 import json
+import logging
+import re
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 
-from actions.booking_store import BookingRequest, BookingStore
+from actions.booking_store import BookingRequest, BookingStore, live_requests, staff_presence
 from console import auth, operations, queries
-from console.db import create_console_schema, engine_for, rasa_events, rasa_metadata
+from console.db import create_console_schema, engine_for, ensure_bookings_schema, rasa_events, rasa_metadata
 from console.export import export_rows, redact_text, to_csv
 from console.indexer import refresh_index
+from console.presence import Presence
 from console.ratelimit import FailureLimiter
 from tests.resilience.postgres import temporary_database
 
@@ -313,3 +317,149 @@ def test_page_numbers_are_bounded(dbs, page, expected):
     query = queries.ConversationFilter.from_args(Args(page=[page]))
     assert query.page == expected
     assert queries.list_conversations(console, query)["rows"] == []
+
+
+# --- after-booking requests, consent, live requests and staff presence ----------------------
+
+def test_the_queue_shows_the_age_label_consent_and_the_users_changes_and_keeps_cancellations(dbs):
+    console, _, bookings_engine = dbs
+    store = BookingStore(bookings_engine)
+    baby = store.save(BookingRequest("baby-user", "child", 1, "his left hand copies the right", "Dewi",
+                                     "0813", "after 5pm", False, patient_age_label="18 months"))[0]
+    adult = store.save(BookingRequest("adult-user", "self", 30, "fingers mirror", "Ann", "a@b.cd", "any", True))[0]
+    store.record_update(baby, "change", "can I change my appointment to friday?")
+    store.record_update(baby, "cancel")
+    queue = queries.booking_queue(bookings_engine, console)
+    assert [row["reference"] for row in queue] == [adult, baby]  # cancelled: last, never deleted
+    first, cancelled = queue
+    assert (first["age"], first["shared"], first["updates"]) == ("30", True, [])
+    assert cancelled["age"] == "18 months" and cancelled["shared"] is False
+    assert cancelled["status"] == "cancelled" and cancelled["symptom_description"] == "his left hand copies the right"
+    change, cancel = (update["text"] for update in cancelled["updates"])
+    assert re.fullmatch(r"Change asked \d{1,2} [A-Z][a-z]{2} \d\d:\d\d: 'can I change my appointment to friday\?'",
+                        change), change
+    assert re.fullmatch(r"Cancelled by the user \d{1,2} [A-Z][a-z]{2} \d\d:\d\d", cancel), cancel
+    info = queries.conversation_bookings(bookings_engine, "baby-user")
+    assert info["not_shared"] == [baby] and info["waiting_since"] is None
+    assert queries.conversation_bookings(bookings_engine, "adult-user")["not_shared"] == []
+
+
+def test_update_texts_and_waiting_times_are_in_utc():
+    at = datetime(2026, 11, 27, 15, 2, tzinfo=timezone.utc)
+    assert queries.describe_update({"kind": "change", "detail": "friday?", "requested_by": "user",
+                                    "created_at": at}) == "Change asked 27 Nov 15:02: 'friday?'"
+    # PostgreSQL hands back aware times in its session's zone; SQLite naive UTC ones
+    jakarta = at.astimezone(timezone(timedelta(hours=7)))
+    assert queries.describe_update({"kind": "cancel", "requested_by": "user",
+                                    "created_at": jakarta}) == "Cancelled by the user 27 Nov 15:02"
+    assert queries.short_time(at.replace(tzinfo=None)) == "27 Nov 15:02"
+    assert [queries.waited(at, at + timedelta(seconds=s)) for s in (5, 200, 3600, 7500, 90000)] == [
+        "under 1 min", "3 min", "1 h", "2 h 5 min", "1 d"]
+
+
+OLD_BOOKINGS = sa.Table(  # the bookings table as the first release created it
+    "bookings", sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True), sa.Column("reference", sa.String(16), unique=True),
+    sa.Column("idempotency_key", sa.String(64), unique=True), sa.Column("sender_id", sa.String(255)),
+    sa.Column("consult_for", sa.String(16)), sa.Column("patient_age", sa.Integer),
+    sa.Column("symptom_description", sa.Text), sa.Column("requester_name", sa.String(100)),
+    sa.Column("contact", sa.String(255)), sa.Column("preferred_times", sa.String(255)),
+    sa.Column("consent", sa.Boolean), sa.Column("status", sa.String(16), nullable=False, server_default="new"),
+    sa.Column("created_at", sa.DateTime(timezone=True)))
+
+
+def make_old_bookings_db(engine):
+    OLD_BOOKINGS.metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(OLD_BOOKINGS.insert().values(
+            reference="MMD-OLD222", idempotency_key="k-old", sender_id="old-user", consult_for="self",
+            patient_age=44, symptom_description="old symptom", requester_name="Old", contact="o@x.y",
+            preferred_times="any", consent=True, status="new", created_at=datetime.now(timezone.utc)))
+
+
+def test_a_bookings_database_from_before_the_new_tables_is_read_then_upgraded(dbs):
+    console, _, bookings_engine = dbs
+    make_old_bookings_db(bookings_engine)
+    [row] = queries.booking_queue(bookings_engine, console)  # read as it is: no label, no updates
+    assert (row["reference"], row["age"], row["updates"], row["shared"]) == ("MMD-OLD222", "44", [], True)
+    assert queries.waiting_live_requests(bookings_engine) == []
+    assert queries.waiting_count(bookings_engine) is None
+    assert queries.conversation_bookings(bookings_engine, "old-user") == {"not_shared": [], "waiting_since": None}
+    assert operations.mark_live_request_taken(bookings_engine, "old-user") == 0
+    assert ensure_bookings_schema(bookings_engine)
+    inspector = sa.inspect(bookings_engine)
+    assert {"booking_updates", "live_requests", "staff_presence"} <= set(inspector.get_table_names())
+    assert "patient_age_label" in {column["name"] for column in inspector.get_columns("bookings")}
+    assert queries.booking_queue(bookings_engine, console)[0]["age"] == "44"
+    assert queries.waiting_count(bookings_engine) == 0
+
+
+def test_waiting_users_are_listed_with_their_wait_until_taken_over(dbs):
+    _, _, bookings_engine = dbs
+    store = BookingStore(bookings_engine)
+    sender = "whatsapp:+44 7700/900?#é"
+    assert store.request_live_handoff(sender) and store.request_live_handoff("later")
+    with bookings_engine.begin() as connection:
+        connection.execute(live_requests.update().where(live_requests.c.sender_id == sender).values(
+            created_at=datetime.now(timezone.utc) - timedelta(minutes=3, seconds=5)))
+    waiting = queries.waiting_live_requests(bookings_engine)
+    assert [(row["sender_id"], row["waited"]) for row in waiting] == [(sender, "3 min"), ("later", "under 1 min")]
+    assert queries.waiting_count(bookings_engine) == 2
+    assert queries.conversation_bookings(bookings_engine, sender)["waiting_since"] == "3 min"
+    assert operations.mark_live_request_taken(bookings_engine, sender) == 1
+    assert [row["sender_id"] for row in queries.waiting_live_requests(bookings_engine)] == ["later"]
+    assert operations.mark_live_request_taken(bookings_engine, sender) == 0
+    with bookings_engine.connect() as connection:
+        assert connection.execute(sa.select(live_requests.c.status).where(
+            live_requests.c.sender_id == sender)).scalar_one() == "taken"  # kept, never deleted
+
+
+def test_presence_is_written_at_most_once_a_minute_per_user_and_deleted_at_sign_out(dbs):
+    _, _, bookings_engine = dbs
+    store = BookingStore(bookings_engine)
+    store._ensure_schema()
+    now = [1000.0]
+    presence = Presence(bookings_engine, clock=lambda: now[0])
+
+    def last_seen(username):
+        with bookings_engine.connect() as connection:
+            return connection.execute(sa.select(staff_presence.c.last_seen)
+                                      .where(staff_presence.c.username == username)).scalar_one_or_none()
+
+    assert presence.seen("alice") and presence.seen("bob")
+    first = last_seen("alice")
+    assert first is not None and store.staff_available(60)
+    now[0] += 59
+    assert not presence.seen("alice") and last_seen("alice") == first
+    now[0] += 2
+    assert presence.seen("alice") and last_seen("alice") > first
+    presence.signed_out("alice")
+    assert last_seen("alice") is None and last_seen("bob") is not None
+    assert presence.seen("alice") and last_seen("alice") is not None  # signed in again: written at once
+    presence.signed_out("alice")
+    presence.signed_out("bob")
+    assert not store.staff_available(3600)
+
+
+@pytest.mark.parametrize("url", ["sqlite:///{tmp}/no-tables.db", "postgresql://postgres@127.0.0.1:9/none"])
+def test_a_failed_presence_write_is_logged_without_the_name_and_never_raises(url, tmp_path, caplog):
+    engine = engine_for(url.format(tmp=tmp_path), timeout_seconds=1)
+    presence = Presence(engine)
+    with caplog.at_level(logging.WARNING):
+        assert presence.seen("dr.jane.doe") is False
+        presence.signed_out("dr.jane.doe")
+    assert "staff presence not recorded" in caplog.text and "dr.jane.doe" not in caplog.text
+    assert queries.waiting_count(engine) is None  # the nav badge is left out, the page still renders
+    engine.dispose()
+
+
+def test_forget_deletes_the_users_changes_and_live_requests(dbs):
+    console, tracker, bookings_engine = dbs
+    store = BookingStore(bookings_engine)
+    reference = store.save(BookingRequest("forget-me", "self", 30, "x", "Ann", "a@b.cd", "any", True))[0]
+    store.record_update(reference, "change", "friday")
+    store.request_live_handoff("forget-me")
+    store.request_live_handoff("keep-me")
+    operations.forget_user(console, tracker, bookings_engine, "forget-me")
+    assert store.updates_for(reference) == []
+    assert [row["sender_id"] for row in queries.waiting_live_requests(bookings_engine)] == ["keep-me"]

@@ -1,6 +1,8 @@
 """The staff console's HTTP behaviour: the real app in its own process on real SQLite files."""
 from __future__ import annotations
 
+import html
+import http.server
 import json
 import os
 import re
@@ -11,14 +13,16 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from actions.booking_store import BookingRequest, BookingStore
+from actions.booking_store import BookingRequest, BookingStore, live_requests, staff_presence
 from console.db import engine_for, rasa_events, rasa_metadata
 from tests.e2e.servers import free_port, wait_until_up
+from tests.unit.test_console import make_old_bookings_db
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN, PASSWORD = "admin.unit", "a-long-unit-password"
@@ -61,6 +65,28 @@ class Client:
         return re.search(r'name="csrf" value="([^"]+)"', self.request(path)[2]).group(1)
 
 
+class FakeRasa(http.server.ThreadingHTTPServer):
+    """Rasa's HTTP API as the console calls it: records each call, answers every one."""
+
+    def __init__(self) -> None:
+        self.calls = []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                server.calls.append((urllib.parse.unquote(self.path.split("?")[0]), json.loads(body or b"null")))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("console_app")
@@ -68,12 +94,17 @@ def app(tmp_path_factory):
     tracker = engine_for(urls["tracker"])
     rasa_metadata.create_all(tracker)
     bookings = engine_for(urls["bookings"])
+    # A bookings database from before change requests, live requests and staff presence.
+    make_old_bookings_db(bookings)
+    rasa = FakeRasa()
+    threading.Thread(target=rasa.serve_forever, daemon=True).start()
     port = free_port()
     env = {**os.environ, "CONSOLE_DB_URL": urls["console"], "TRACKER_DB_URL": urls["tracker"],
            "BOOKINGS_DB_URL": urls["bookings"], "CONSOLE_SECRET_KEY": "unit-key", "STAFF_PORT": str(port),
            "CONSOLE_PASSWORD": PASSWORD, "CONSOLE_MAX_FAILED_LOGINS": str(MAX_FAILED),
            # the tests pose as different clients through X-Forwarded-For
-           "CONSOLE_PROXIES_COUNT": "1", "RASA_API_TOKEN": "", "PYTHONPATH": str(ROOT)}
+           "CONSOLE_PROXIES_COUNT": "1", "PYTHONPATH": str(ROOT),
+           "RASA_URL": f"http://127.0.0.1:{rasa.server_address[1]}", "RASA_API_TOKEN": "unit-rasa-token"}
     subprocess.run([sys.executable, "-m", "console.cli", "create-user", ADMIN, "--role", "admin"],
                    cwd=ROOT, env=env, check=True, capture_output=True, timeout=60)
     log = workdir / "console.log"
@@ -82,10 +113,11 @@ def app(tmp_path_factory):
     try:
         wait_until_up(f"http://127.0.0.1:{port}/health", process, log, 60)
         yield {"url": f"http://127.0.0.1:{port}", "tracker": tracker, "bookings": bookings,
-               "console": engine_for(urls["console"]), "log": log}
+               "console": engine_for(urls["console"]), "log": log, "rasa": rasa, "env": env}
     finally:
         process.terminate()
         process.wait(timeout=20)
+        rasa.shutdown()
 
 
 @pytest.fixture()
@@ -241,3 +273,107 @@ def test_parallel_sign_ins_do_not_stall_other_pages(app):
     for thread in threads:
         thread.join()
     assert slowest < 0.25, slowest
+
+
+# --- after-booking requests, consent, live requests and staff presence ----------------------
+
+def test_a_bookings_database_from_before_the_upgrade_gets_the_new_tables_at_start_up(app, staff):
+    inspector = sa.inspect(app["bookings"])
+    assert {"booking_updates", "live_requests", "staff_presence"} <= set(inspector.get_table_names())
+    assert "patient_age_label" in {column["name"] for column in inspector.get_columns("bookings")}
+    body = html.unescape(staff.request("/bookings")[2])
+    assert "MMD-OLD222" in body and "<td>self</td><td>44</td>" in body
+
+
+def test_the_queue_shows_age_label_symptoms_consent_and_the_users_changes(app, staff):
+    store = BookingStore(app["bookings"])
+    sender = "declined+consent user"
+    reference = store.save(BookingRequest(sender, "child", 1, "his left hand copies the right one", "Dewi",
+                                          "081322223333", "after 5pm", False, patient_age_label="18 months"))[0]
+    store.record_update(reference, "change", "can I change my appointment to friday?")
+    store.record_update(reference, "cancel")
+    add_conversation(app["tracker"], sender, "I need an appointment for my baby")
+    status, _, page = staff.request("/bookings")
+    assert status == 200
+    row = html.unescape(re.search(r'<tr class="status--cancelled" id="booking-' + reference + r'">.*?</tr>',
+                                  page, re.S).group(0))
+    assert "<td>child</td><td>18 months</td>" in row
+    assert '<td class="symptoms">his left hand copies the right one</td>' in row
+    assert "Conversation not shared — answers only" in row
+    link = re.search(r'<a href="(/conversations/[^"]+)" class="not-shared-link">([^<]+)</a>', row)
+    assert link.group(1) == "/conversations/" + urllib.parse.quote(sender, safe="")
+    assert "not shared: do not use it to prepare" in link.group(2)
+    assert re.search(r"Change asked \d{1,2} \w{3} \d\d:\d\d: 'can I change my appointment to friday\?'", row)
+    assert re.search(r"Cancelled by the user \d{1,2} \w{3} \d\d:\d\d", row)
+    assert "<strong>cancelled</strong>" in row  # kept in the queue, not deleted
+    transcript = html.unescape(staff.request(link.group(1))[2])
+    banner = re.search(r'<div class="banner banner--warning" role="alert">(.*?)</div>', transcript, re.S).group(1)
+    assert "Conversation not shared — answers only" in banner and reference in banner
+    assert "Do not use it to prepare" in banner
+    shared = store.save(BookingRequest("shared-user", "self", 30, "x", "Ann", "a@b.cd", "any", True))[0]
+    add_conversation(app["tracker"], "shared-user")
+    assert "banner--warning" not in staff.request("/conversations/shared-user")[2]
+    row = re.search(r'id="booking-' + shared + r'">.*?</tr>', staff.request("/bookings")[2], re.S).group(0)
+    assert "not shared" not in row
+
+
+def presence_of(app, username):
+    with app["bookings"].connect() as connection:
+        return connection.execute(sa.select(staff_presence.c.last_seen)
+                                  .where(staff_presence.c.username == username)).scalar_one_or_none()
+
+
+def test_staff_presence_is_marked_on_every_page_at_most_once_a_minute_and_cleared_at_sign_out(app):
+    subprocess.run([sys.executable, "-m", "console.cli", "create-user", "agent.presence"], cwd=ROOT,
+                   env=app["env"], check=True, capture_output=True, timeout=60)
+    agent = Client(app["url"])
+    assert agent.sign_in("agent.presence", client_ip="10.6.0.1")[0] == 302
+    assert presence_of(app, "agent.presence") is None  # signing in is not a page yet
+    assert agent.request("/")[0] == 200
+    seen = presence_of(app, "agent.presence")
+    assert seen is not None and BookingStore(app["bookings"]).staff_available(60)
+    stale = seen.replace(year=2000)
+    with app["bookings"].begin() as connection:
+        connection.execute(staff_presence.update().where(staff_presence.c.username == "agent.presence")
+                           .values(last_seen=stale))
+    assert agent.request("/bookings")[0] == 200
+    assert presence_of(app, "agent.presence") == stale  # written less than a minute ago: not again
+    csrf = agent.csrf()
+    assert agent.request("/logout", {"csrf": csrf})[0] == 302
+    assert presence_of(app, "agent.presence") is None
+    assert agent.sign_in("agent.presence", client_ip="10.6.0.1")[0] == 302
+    agent.request("/bookings")
+    assert presence_of(app, "agent.presence") > stale  # back online at once
+    assert "agent.presence" not in app["log"].read_text()
+
+
+def test_waiting_users_are_at_the_top_of_the_queue_and_in_the_nav_until_taken_over(app, staff):
+    sender = "whatsapp:+44 7700/900?#é"
+    add_conversation(app["tracker"], sender, "can I talk to a real person?")
+    assert BookingStore(app["bookings"]).request_live_handoff(sender)
+    with app["bookings"].begin() as connection:
+        connection.execute(live_requests.update().where(live_requests.c.sender_id == sender).values(
+            created_at=datetime.now(timezone.utc) - timedelta(minutes=3, seconds=2)))
+    assert '<a href="/bookings#waiting" class="badge">1 waiting for a human</a>' in staff.request("/")[2]
+    page = html.unescape(staff.request("/bookings")[2])
+    section = re.search(r'<section id="waiting".*?</section>', page, re.S).group(0)
+    assert page.index("Waiting for a human") < page.index("<table")
+    link = "/conversations/" + urllib.parse.quote(sender, safe="")
+    assert f'<a href="{link}">{sender}</a>' in section and "waiting 3 min" in section
+    transcript = staff.request(link)[2]
+    assert "asked to talk to a human and has been waiting 3 min" in transcript
+    csrf = re.search(r'name="csrf" value="([^"]+)"', transcript).group(1)
+    app["rasa"].calls.clear()
+    assert staff.request(link + "/takeover", {"csrf": csrf, "action": "start"})[0] == 302
+    assert app["rasa"].calls[0] == (f"/conversations/{sender}/execute", {"name": "utter_agent_joined"})
+
+    def status():
+        with app["bookings"].connect() as connection:
+            return connection.execute(sa.select(live_requests.c.status)
+                                      .where(live_requests.c.sender_id == sender)).scalar_one()
+
+    assert status() == "taken"
+    assert "waiting for a human" not in staff.request("/")[2]
+    assert "No one is waiting." in staff.request("/bookings")[2]
+    assert staff.request(link + "/takeover", {"csrf": csrf, "action": "end"})[0] == 302
+    assert status() == "taken"  # handing back does not put the user back in the queue
