@@ -7,6 +7,7 @@ a cancelled request is never deleted.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
@@ -16,6 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.booking_actions import booking_store, conversation_tag
 from actions.booking_store import BookingStoreError
+from actions.conversation import in_booking
 from actions.parsing import normalise_text
 
 logger = logging.getLogger(__name__)
@@ -29,22 +31,33 @@ STATUS_LABELS = {
 }
 
 
+REFERENCE_IN_TEXT = re.compile(r"\bMMD-?([2-9A-HJ-NP-Z]{6})\b", re.IGNORECASE)
+
+
 def _latest_booking(tracker: Tracker, dispatcher: CollectingDispatcher) -> Optional[Dict[str, Any]]:
-    """The conversation's latest request; None (and says so) when there is none or on error."""
+    """The request the user names by reference ("cancel MMD-S422WD"), else the latest one
+    of this conversation; None (and says so) when there is none or on error. A reference
+    from another conversation is never looked at."""
+    named = REFERENCE_IN_TEXT.search(tracker.latest_message.get("text") or "")
     try:
-        booking = booking_store().latest_for_sender(tracker.sender_id)
+        booking = booking_store().latest_for_sender(
+            tracker.sender_id, reference=f"MMD-{named.group(1).upper()}" if named else None
+        )
     except BookingStoreError as error:
         logger.error("booking lookup failed conversation=%s error=%s",
                      conversation_tag(tracker.sender_id), error)
         dispatcher.utter_message(response="utter_booking_store_unavailable")
         return None
-    if booking is None:
+    if booking is None and in_booking(tracker):
+        dispatcher.utter_message(response="utter_booking_not_sent_yet")
+    elif booking is None:
         dispatcher.utter_message(response="utter_no_booking_found")
     return booking
 
 
-def _no_booking_events(booking: Optional[Dict[str, Any]]) -> List[EventType]:
-    return [SlotSet("pending_question", "book" if booking is None else None)]
+def _no_booking_events(booking: Optional[Dict[str, Any]], tracker: Tracker) -> List[EventType]:
+    offer = booking is None and not in_booking(tracker)
+    return [SlotSet("pending_question", "book" if offer else None)]
 
 
 class ActionBookingStatus(Action):
@@ -58,7 +71,7 @@ class ActionBookingStatus(Action):
     ) -> List[EventType]:
         booking = _latest_booking(tracker, dispatcher)
         if booking is None:
-            return _no_booking_events(booking)
+            return _no_booking_events(booking, tracker)
         if booking["status"] == "cancelled":
             dispatcher.utter_message(response="utter_booking_status_cancelled",
                                      booking_reference=booking["reference"])
@@ -84,7 +97,7 @@ class ActionChangeBooking(Action):
     ) -> List[EventType]:
         booking = _latest_booking(tracker, dispatcher)
         if booking is None:
-            return _no_booking_events(booking)
+            return _no_booking_events(booking, tracker)
         detail = (normalise_text(tracker.latest_message.get("text"), 2000) or "")[:255]
         try:
             booking_store().record_update(booking["reference"], "change", detail)
@@ -110,7 +123,7 @@ class ActionCancelBooking(Action):
     ) -> List[EventType]:
         booking = _latest_booking(tracker, dispatcher)
         if booking is None:
-            return _no_booking_events(booking)
+            return _no_booking_events(booking, tracker)
         if booking["status"] == "cancelled":
             dispatcher.utter_message(response="utter_booking_status_cancelled",
                                      booking_reference=booking["reference"])
@@ -123,9 +136,10 @@ def cancel_confirmed(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
     """The user said yes to "cancel MMD-…?": the request is marked cancelled, never deleted."""
     booking = _latest_booking(tracker, dispatcher)
     if booking is None:
-        return _no_booking_events(booking)
+        return _no_booking_events(booking, tracker)
+    reason = _cancel_request_text(tracker)
     try:
-        booking_store().record_update(booking["reference"], "cancel")
+        booking_store().record_update(booking["reference"], "cancel", reason)
     except BookingStoreError as error:
         logger.error("cancellation not recorded conversation=%s error=%s",
                      conversation_tag(tracker.sender_id), error)
@@ -134,6 +148,16 @@ def cancel_confirmed(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
     logger.info("booking cancelled by user reference=%s", booking["reference"])
     dispatcher.utter_message(response="utter_booking_cancelled", booking_reference=booking["reference"])
     return [SlotSet("pending_question", None)]
+
+
+def _cancel_request_text(tracker: Tracker) -> str:
+    """The user's own words when they asked to cancel ("we'll go to our GP instead")."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if intent == "cancel_booking":
+                return (normalise_text(event.get("text"), 2000) or "")[:255]
+    return ""
 
 
 def cancel_declined(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:

@@ -217,16 +217,24 @@ class BookingStore:
 
     # --- after the booking: the user's own requests, found by their conversation ----------
 
-    def latest_for_sender(self, sender_id: str) -> Optional[Dict[str, Any]]:
-        """The conversation's most recent request (cancelled ones included), or None."""
+    def latest_for_sender(self, sender_id: str, reference: Optional[str] = None) -> Optional[Dict[str, Any]]:
+        """The conversation's most recent request (cancelled ones included), or None.
+
+        With a reference, that request if it belongs to this conversation; otherwise the
+        latest one (a reference from another conversation is never returned).
+        """
         try:
             self._ensure_schema()
             with self.engine.connect() as connection:
+                query = sa.select(bookings).where(bookings.c.sender_id == sender_id)
+                if reference:
+                    named = connection.execute(
+                        query.where(bookings.c.reference == reference)
+                    ).mappings().first()
+                    if named:
+                        return dict(named)
                 row = connection.execute(
-                    sa.select(bookings)
-                    .where(bookings.c.sender_id == sender_id)
-                    .order_by(bookings.c.created_at.desc(), bookings.c.id.desc())
-                    .limit(1)
+                    query.order_by(bookings.c.created_at.desc(), bookings.c.id.desc()).limit(1)
                 ).mappings().first()
                 return dict(row) if row else None
         except (SQLAlchemyError, OSError) as error:

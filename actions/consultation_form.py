@@ -19,6 +19,7 @@ message means at the question being asked, instead of the intent classifier:
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Callable, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -27,7 +28,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import answers
-from actions.conversation import FORM_SLOTS, intent_of_latest
+from actions.conversation import FORM_SLOTS, intent_of_latest, latest_entity
 from actions.validation_base import BaseFormValidator
 
 logger = logging.getLogger(__name__)
@@ -41,10 +42,14 @@ NEVER_AN_ANSWER = {"emergency", "crisis", "red_flag_context"}
 DIGRESSIONS = {
     "faq", "out_of_scope", "bot_challenge", "request_human", "booking_status",
     "change_booking", "cancel_booking", "ask_clinic_details", "report_symptom", "stop",
-    "goodbye",
+    "goodbye", "request_consultation", "ask_diagnosis",
 }
 SURE = 0.8
 
+# Questions whose answers are checked strictly (a value is clearly that answer or None).
+STRICT_PARSERS = ("consult_for", "patient_age", "requester_name", "contact")
+# Messages before the booking that may say who it is for and the age.
+PREFILL_INTENTS = {"report_symptom", "request_consultation", "request_human", "inform"}
 # What a typed value at each question becomes: slot -> parser (None = not an answer).
 FREE_TEXT_PARSERS: Dict[str, Callable[[Any], Any]] = {
     "consult_for": answers.parse_consult_for,
@@ -54,6 +59,12 @@ FREE_TEXT_PARSERS: Dict[str, Callable[[Any], Any]] = {
     "contact": answers.extract_contact,
     "preferred_times": answers.parse_times,
 }
+# A confirmation needs words (or a thumbs up): "?" or "-" is never a yes, whatever the
+# classifier guessed.
+CONFIRMATION = re.compile(
+    r"\b(send|kirim|looks? (good|fine|right)|all good|perfect|that'?s (right|correct|fine)|"
+    r"(all )?correct|sudah (benar|betul)|betul|benar|go ahead|lanjut|confirm)\b", re.IGNORECASE
+)
 YES_WORDS = {"yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "ya", "iya", "iy", "boleh",
              "setuju", "correct", "right", "send", "send it", "yes please", "go ahead", "oke"}
 NO_WORDS = {"no", "n", "nope", "nah", "tidak", "nggak", "gak", "ga", "enggak", "jangan", "no thanks",
@@ -116,16 +127,14 @@ class ValidateConsultationForm(BaseFormValidator):
             return {}
         asked = tracker.get_slot("requested_slot")
         if asked is None:
-            # The message that started the booking ("an appointment for my baby"): keep
-            # whatever it clearly says. The form starts after the welcome line, so this
-            # message is not "fresh"; it is read once, at activation.
-            return {} if text.startswith("/") else self._also_stated(text, tracker, asked)
+            # The booking starts: keep what the user already said about who and age.
+            return self._said_before_the_booking(tracker)
         if not _is_fresh_answer(tracker):
             return {}
         if text.startswith("/"):
             return self._button(asked, tracker, dispatcher)
         intent = intent_of_latest(tracker)
-        if intent.get("name") in NEVER_AN_ANSWER:
+        if self._is_safety_message(text, intent, asked, tracker):
             return {}
         if answers.is_explicit_stop(text):
             # Ends the form here; action_submit_booking then says the booking is paused.
@@ -139,20 +148,83 @@ class ValidateConsultationForm(BaseFormValidator):
             return self._summary_answer(text, intent, dispatcher, tracker)
         if answers.is_question(text):
             return {}
-        if intent.get("name") == "report_symptom" and asked != "symptom_description":
+        if asked in STRICT_PARSERS:
+            value = self._parse(asked, text)
+            if value is not None:
+                return {**self._also_stated(text, tracker, asked), **_slot_values(asked, value)}
+        if latest_entity(tracker, "symptom_signal") and asked != "symptom_description":
             # "his leg copies too" at another question: added to the description by the
             # symptom rule, then this question is asked again.
             return {}
-        if asked in ("requester_name", "contact") and _sure_digression(intent) and _reads_as_a_request(text):
+        if _sure_digression(intent, asked) and _reads_as_a_request(text):
             return {}
-        value = FREE_TEXT_PARSERS[asked](text) or answers.extract_several(text).get(asked)
+        if asked in ("symptom_description", "preferred_times"):
+            corrected = self._contact_correction(text, tracker, dispatcher)
+            if corrected:
+                return corrected
+        value = self._parse(asked, text)
         if value is None:
-            if _sure_digression(intent) and not answers.is_chitchat(text):
+            if _sure_digression(intent, asked) and not answers.is_chitchat(text):
                 return {}
             logger.info("form=%s slot=%s outcome=rejected", self.form_name(), asked)
             dispatcher.utter_message(response=f"utter_invalid_{asked}")
             return _slot_values(asked, None)
         return {**self._also_stated(text, tracker, asked), **_slot_values(asked, value)}
+
+    @staticmethod
+    def _parse(asked: str, text: str) -> Any:
+        return FREE_TEXT_PARSERS[asked](text) or answers.extract_several(text).get(asked)
+
+    def _is_safety_message(self, text: str, intent: Dict[str, Any], asked: str, tracker: Tracker) -> bool:
+        """An emergency, a crisis or a red flag is never an answer.
+
+        When only the classifier says so (no crisis or red-flag words found by the rules),
+        a valid answer to a strictly checked question wins: "anak saya" at "who is it for?"
+        or "Jayden Brooks" at "what is your name?" is an answer, not an emergency.
+        """
+        if intent.get("name") not in NEVER_AN_ANSWER:
+            return False
+        backed_by_rules = latest_entity(tracker, "safety_rule") is not None
+        if backed_by_rules or intent.get("name") == "red_flag_context" or asked not in STRICT_PARSERS:
+            return True
+        return self._parse(asked, text) is None
+
+    def _said_before_the_booking(self, tracker: Tracker) -> Dict[str, Any]:
+        """Who it is for and the age, from what the user said since the session started.
+
+        Only messages that asked for help or reported symptoms count ("my son is 18 months
+        and his hand copies"), so a general question ("is it common at 5?") fills nothing.
+        """
+        values: Dict[str, Any] = {}
+        for event in reversed(tracker.events):
+            if event.get("event") == "session_started":
+                break
+            if event.get("event") != "user":
+                continue
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            text = event.get("text") or ""
+            if intent not in PREFILL_INTENTS or text.startswith("/"):
+                continue
+            for slot, value in answers.extract_several(text).items():
+                if slot in ("consult_for", "patient_age") and tracker.get_slot(slot) is None:
+                    values.setdefault(slot, value)
+        result: Dict[str, Any] = {}
+        for slot, value in values.items():
+            result.update(_slot_values(slot, value))
+        return result
+
+    def _contact_correction(self, text: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+        """An email or phone typed at a later question corrects the contact ("sorry typo,
+        may@gmail.com"): it is stored there, and the current question is asked again."""
+        contact = answers.extract_contact(text)
+        if not contact or contact == tracker.get_slot("contact"):
+            return {}
+        remainder = text.replace(contact, " ")
+        if answers.parse_times(remainder) and len(remainder.split()) > 4:
+            return {}  # a real answer that also mentions a number ("after 6, call 0812…")
+        dispatcher.utter_message(response="utter_contact_updated", contact=contact)
+        asked = tracker.get_slot("requested_slot")
+        return {"contact": contact, asked: None}
 
     def _also_stated(self, text: str, tracker: Tracker, asked: Optional[str]) -> Dict[str, Any]:
         """Other still-empty questions the message clearly answers."""
@@ -200,7 +272,9 @@ class ValidateConsultationForm(BaseFormValidator):
                 dispatcher.utter_message(response="utter_consent_explained")
                 return {"consent": None}
             return {}
-        if plain in YES_WORDS or (name == "affirm" and plain not in NO_WORDS):
+        if plain in YES_WORDS or plain in ("i don't mind", "i dont mind", "fine", "that's fine") or (
+            name == "affirm" and plain not in NO_WORDS and _has_words(text)
+        ):
             return {"consent": True}
         if plain in NO_WORDS or name == "deny":
             dispatcher.utter_message(response="utter_consent_declined_ok")
@@ -217,14 +291,19 @@ class ValidateConsultationForm(BaseFormValidator):
         if plain in ("start again", "start over", "restart", "mulai lagi", "ulang", "no, start again"):
             dispatcher.utter_message(response="utter_booking_restart")
             return {slot: None for slot in FORM_SLOTS} | {"patient_age_label": None, "summary_edit_pending": None}
-        if plain in YES_WORDS or (intent.get("name") == "affirm" and plain not in NO_WORDS):
+        edit = answers.parse_summary_edit(text)
+        if edit is None and tracker.get_slot("summary_edit_pending"):
+            # An answer to "what would you like to change?": "the times", "name".
+            edit = answers.parse_summary_edit(f"change {text}")
+        if edit is not None and edit.field != "back":
+            return self._apply_edit(edit, dispatcher)
+        if plain in YES_WORDS or CONFIRMATION.search(plain) or (
+            intent.get("name") == "affirm" and plain not in NO_WORDS and _has_words(text)
+        ):
             return {"booking_confirmed": True, "summary_edit_pending": None}
         if plain in NO_WORDS or plain in ("change something", "change", "edit", "ubah", "ganti") \
-                or (intent.get("name") == "deny" and answers.parse_summary_edit(text) is None):
+                or (intent.get("name") == "deny" and _has_words(text)):
             return {"booking_confirmed": None, "summary_edit_pending": True}
-        edit = answers.parse_summary_edit(text)
-        if edit is not None:
-            return self._apply_edit(edit, dispatcher)
         if answers.is_question(text) or _sure_digression(intent):
             return {}
         dispatcher.utter_message(response="utter_summary_not_understood")
@@ -247,6 +326,11 @@ class ValidateConsultationForm(BaseFormValidator):
         return values
 
 
+def _has_words(text: str) -> bool:
+    """Letters or a thumbs up: "?" and "-" are not an answer to a yes/no question."""
+    return any(char.isalpha() for char in text) or "\N{THUMBS UP SIGN}" in text
+
+
 def _known_consult_for(value: Any) -> Optional[str]:
     return value if value in ("self", "child", "other") else answers.parse_consult_for(value)
 
@@ -267,8 +351,19 @@ def _reads_as_a_request(text: str) -> bool:
     return len(words) >= 3 and text == text.lower() and not any(ch.isdigit() or ch == "@" for ch in text)
 
 
-def _sure_digression(intent: Dict[str, Any]) -> bool:
-    return intent.get("name") in DIGRESSIONS and (intent.get("confidence") or 0) >= SURE
+# At the description and times questions almost anything typed is the answer; only these
+# clearly ask for something else ("talk to a human" is not a description).
+NOT_A_FREE_TEXT_ANSWER = {
+    "request_human", "booking_status", "change_booking", "cancel_booking", "ask_clinic_details",
+    "bot_challenge", "ask_diagnosis",
+}
+
+
+def _sure_digression(intent: Dict[str, Any], asked: Optional[str] = None) -> bool:
+    name = intent.get("name")
+    if asked in ("symptom_description", "preferred_times") and name not in NOT_A_FREE_TEXT_ANSWER:
+        return False
+    return name in DIGRESSIONS and (intent.get("confidence") or 0) >= SURE
 
 
 def _is_fresh_answer(tracker: Tracker) -> bool:

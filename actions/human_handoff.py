@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.booking_actions import booking_store, conversation_tag
 from actions.booking_store import BookingStoreError
+from actions.conversation import in_booking
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +24,15 @@ logger = logging.getLogger(__name__)
 def staff_online_window_seconds() -> float:
     """How recently a staff member must have used the console to count as online."""
     return float(os.environ.get("STAFF_ONLINE_WINDOW_SECONDS", "300"))
+
+
+def _open_request(store, sender_id: str) -> str:  # noqa: ANN001 - BookingStore
+    """The reference of this conversation's request that is still open, or ""."""
+    try:
+        booking = store.latest_for_sender(sender_id)
+    except BookingStoreError:
+        return ""
+    return booking["reference"] if booking and booking["status"] != "cancelled" else ""
 
 
 class ActionRequestHuman(Action):
@@ -46,5 +56,12 @@ class ActionRequestHuman(Action):
             # No presence information: fall back to the booking, which always works.
             logger.warning("staff presence unknown conversation=%s error=%s",
                            conversation_tag(tracker.sender_id), error)
+        if in_booking(tracker):
+            dispatcher.utter_message(response="utter_human_offline_in_booking")
+            return []
+        existing = _open_request(store, tracker.sender_id)
+        if existing:
+            dispatcher.utter_message(response="utter_human_offline_has_request", booking_reference=existing)
+            return [SlotSet("pending_question", None)]
         dispatcher.utter_message(response="utter_human_offline")
         return [SlotSet("pending_question", "book")]

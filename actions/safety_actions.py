@@ -39,6 +39,7 @@ INDONESIAN = {
     "utter_emergency": "utter_emergency_id",
     "utter_booking_paused_after_emergency": "utter_booking_paused_after_emergency_id",
     "utter_crisis": "utter_crisis_id",
+    "utter_crisis_about_other": "utter_crisis_about_other_id",
     "utter_crisis_then_offer": "utter_crisis_then_offer_id",
 }
 
@@ -77,7 +78,10 @@ class ActionCrisis(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        dispatcher.utter_message(response=_localised("utter_crisis", tracker))
+        about_someone_else = latest_entity(tracker, "crisis_about") == "other"
+        dispatcher.utter_message(
+            response=_localised("utter_crisis_about_other" if about_someone_else else "utter_crisis", tracker)
+        )
         events: List[EventType] = _pause_booking()
         dispatcher.utter_message(response=_localised("utter_crisis_then_offer", tracker))
         events.append(SlotSet("pending_question", "continue_booking" if in_booking(tracker) else "book"))
@@ -109,7 +113,7 @@ class ActionRedFlagContext(Action):
         events: List[EventType] = []
         if booking_paused(tracker):
             if wants_to_continue(tracker.latest_message.get("text")):
-                return start_booking(dispatcher)
+                return start_booking(dispatcher, tracker)
             dispatcher.utter_message(response="utter_continue_paused_booking")
             events.append(SlotSet("pending_question", "continue_booking"))
         logger.info("red flag in doubt context=%s", context)

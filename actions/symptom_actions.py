@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import List
 
 from rasa_sdk import Action, Tracker
@@ -11,8 +12,17 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import MAX_DESCRIPTION
 from actions.parsing import normalise_text
+from actions.yes_no import start_booking
 
 logger = logging.getLogger(__name__)
+
+# A report that already asks for the consultation ("…wanna get him seen", "book an
+# appointment for my daughter") starts the booking instead of offering it.
+ASKS_TO_BOOK = re.compile(
+    r"\b(book|booking|appointment|consultation|consult|get (him|her|them|me) seen|see a (doctor|specialist)|"
+    r"janji|konsultasi|daftar)\b",
+    re.IGNORECASE,
+)
 
 BOOKING_FORM = "consultation_form"
 
@@ -32,10 +42,14 @@ class ActionAcknowledgeSymptom(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         in_booking = tracker.active_loop.get("name") == BOOKING_FORM
-        dispatcher.utter_message(
-            response="utter_symptom_acknowledged_in_form" if in_booking
-            else "utter_symptom_acknowledged"
-        )
+        asks_to_book = not in_booking and bool(ASKS_TO_BOOK.search(tracker.latest_message.get("text") or ""))
+        if in_booking:
+            response = "utter_symptom_acknowledged_in_form"
+        elif asks_to_book:
+            response = "utter_symptom_acknowledged_booking"
+        else:
+            response = "utter_symptom_acknowledged"
+        dispatcher.utter_message(response=response)
         events: List[EventType] = []
         description = normalise_text(tracker.latest_message.get("text"), MAX_DESCRIPTION)
         known = tracker.get_slot("symptom_description")
@@ -46,6 +60,9 @@ class ActionAcknowledgeSymptom(Action):
             if len(combined) <= MAX_DESCRIPTION:
                 events.append(SlotSet("symptom_description", combined))
         logger.info("symptom report acknowledged in_booking=%s described=%s", in_booking, bool(events))
+        if asks_to_book:
+            # "…can I book something for her please": the user already asked; start it.
+            return events + start_booking(dispatcher, tracker)
         if not in_booking:
             events.append(SlotSet("pending_question", "book"))
         return events

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.after_booking import cancel_confirmed, cancel_declined
-from actions.conversation import BOOKING_FORM, previous_bot_action
+from actions.conversation import BOOKING_FORM, FORM_SLOTS, previous_bot_action
 
 logger = logging.getLogger(__name__)
 
@@ -23,22 +23,31 @@ logger = logging.getLogger(__name__)
 ASKING_ACTIONS = {
     "action_acknowledge_symptom", "action_emergency", "action_crisis", "action_red_flag_context",
     "action_request_human", "action_booking_status", "action_cancel_booking",
-    "action_handle_yes", "action_handle_no", "action_clinic_details",
+    "action_handle_yes", "action_handle_no", "action_clinic_details", "utter_cannot_diagnose",
 }
 # The booking offer in the symptom reply is a question even though it sets no slot.
-OFFERS_BY_ACTION = {"action_acknowledge_symptom": "book"}
+OFFERS_BY_ACTION = {"action_acknowledge_symptom": "book", "utter_cannot_diagnose": "book"}
 
 
 def pending_question(tracker: Tracker) -> str:
     previous = previous_bot_action(tracker)
     if previous not in ASKING_ACTIONS:
         return ""
-    return tracker.get_slot("pending_question") or OFFERS_BY_ACTION.get(previous, "")
+    # A response cannot set the slot, so its own offer wins over an older value.
+    return OFFERS_BY_ACTION.get(previous) or tracker.get_slot("pending_question") or ""
 
 
-def start_booking(dispatcher: CollectingDispatcher) -> List[EventType]:
+def has_words(text: object) -> bool:
+    """Letters or a thumbs up: a bare "?" or "-" is not a yes."""
+    return isinstance(text, str) and (
+        any(char.isalpha() for char in text) or "\N{THUMBS UP SIGN}" in text or text.startswith("/")
+    )
+
+
+def start_booking(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     """The booking form starts (or resumes, keeping answers) as the next action."""
-    dispatcher.utter_message(response="utter_start_booking")
+    resuming = any(tracker.get_slot(slot) is not None for slot in FORM_SLOTS)
+    dispatcher.utter_message(response="utter_resume_booking" if resuming else "utter_start_booking")
     return [SlotSet("pending_question", None), FollowupAction(BOOKING_FORM)]
 
 
@@ -51,8 +60,12 @@ class ActionHandleYes(Action):
     ) -> List[EventType]:
         question = pending_question(tracker)
         logger.info("typed yes pending=%s", question or "none")
+        if question and not has_words(tracker.latest_message.get("text")):
+            # "?" or "-" scored as a yes by the classifier: ask, never act on it.
+            dispatcher.utter_message(response="utter_yes_or_no")
+            return []
         if question in ("book", "continue_booking"):
-            return start_booking(dispatcher)
+            return start_booking(dispatcher, tracker)
         if question == "cancel":
             return cancel_confirmed(dispatcher, tracker)
         dispatcher.utter_message(response="utter_anything_else")

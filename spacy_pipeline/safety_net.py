@@ -11,7 +11,8 @@ Safety does not rest on DIET alone. This component reads the spaCy pipeline's ru
   `red_flag_context` too;
 - turns a missed symptom report (e.g. classified as an FAQ or out_of_scope) into
   `report_symptom`, so the dialogue offers a consultation.
-It also adds entities that the actions read: `language` ("id" when the safety language was
+It also adds entities that the actions read: `safety_rule` (crisis / red_flag: the rules,
+not only the classifier, found it), `language` ("id" when the safety language was
 Bahasa Indonesia), `red_flag_context` (past / resolved / question) and `symptom_signal`
 (a red flag told together with a mirroring report: the consultation offer follows the
 emergency line). The classifier's own ranking stays in `intent_ranking` for review.
@@ -22,7 +23,7 @@ that answer questions (see rasa_server/selector_shortcut.py).
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Type
+from typing import Any, Dict, List, Optional, Sequence, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -79,7 +80,9 @@ class SymptomSafetyNet(GraphComponent):
         if doc is None or predicted is None:
             return
         signals = read_signals(doc)
-        chosen = decide_intent(signals, predicted.get("name"), self.keep_intents)
+        chosen = decide_intent(
+            signals, predicted.get("name"), self.keep_intents, message.get("intent_ranking") or []
+        )
         if chosen and chosen != predicted.get("name"):
             self._override(message, chosen, predicted)
         self._add_signal_entities(message, signals)
@@ -95,7 +98,11 @@ class SymptomSafetyNet(GraphComponent):
     @staticmethod
     def _add_signal_entities(message: Message, signals: SafetySignals) -> None:
         values = {
+            # The rules (not only the classifier) found crisis or red-flag language: the form
+            # never takes such a message as an answer.
+            "safety_rule": "crisis" if signals.crisis else ("red_flag" if signals.red_flag else None),
             "language": "id" if signals.indonesian else None,
+            "crisis_about": "other" if signals.crisis and signals.about_someone_else else None,
             "red_flag_context": signals.red_flag_context
             or ("resolved" if signals.help_arrived_or_long_past else None),
             "symptom_signal": "mirroring" if signals.describes_mirroring else None,
@@ -109,12 +116,22 @@ class SymptomSafetyNet(GraphComponent):
             message.set("entities", list(message.get("entities", [])) + added, add_to_output=True)
 
 
-def decide_intent(signals: SafetySignals, predicted: Optional[str], keep: set) -> Optional[str]:
+def decide_intent(
+    signals: SafetySignals, predicted: Optional[str], keep: set, ranking: Sequence[Dict[str, Any]] = ()
+) -> Optional[str]:
     """The intent the safety rules require, or None to keep the classifier's."""
     if signals.crisis:
         return CRISIS
     if signals.red_flag:
         return RED_FLAG_CONTEXT if signals.red_flag_context else EMERGENCY
+    if predicted in (CRISIS, EMERGENCY) and (signals.figurative or signals.denies_emergency):
+        # The classifier alone heard a crisis or an emergency in "this is killing me" or
+        # "it's not an emergency": its next guess instead.
+        return next((r["name"] for r in ranking if r.get("name") not in (CRISIS, EMERGENCY)), None)
+    if predicted == EMERGENCY and signals.symptom_report:
+        # The classifier alone called a plain mirroring report an emergency ("anak saya
+        # ikut bergerak…"): no red-flag words, so it is a symptom report.
+        return REPORT_SYMPTOM
     if signals.help_resolved or (predicted == EMERGENCY and signals.help_arrived_or_long_past):
         # "he is fine now, the ambulance came": after an emergency, not a new one.
         return RED_FLAG_CONTEXT

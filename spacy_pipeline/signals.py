@@ -26,10 +26,30 @@ QUESTION_OPENERS = frozenset(
     "bolehkah".split()
 )
 # A question that names a person ("my son had…, could that…") is about them, not general.
+# A bare "i" is left out: "just so i know" asks for oneself, not about a patient.
 PERSONAL_WORDS = frozenset(
-    "i me my mine myself im i'm he she his her him we our us they their them saya aku anak "
+    "me my mine myself im i'm he she his her him we our us saya aku anak "
     "anakku suami istri ibu ayah bapak".split()
 )
+# Phrases that ask rather than tell, wherever they stand ("… are they the same thing").
+QUESTION_PHRASES = (
+    "are they", "is it", "is that", "is this", "does it", "can it", "could it", "just wondering",
+    "wondering if", "want to know", "wanna know", "just so i know", "read up", "what does",
+    "what is", "apakah", "bukan sih", "gak sih", "kah",
+)
+QUESTION_TAGS = ("bukan", "gak", "ya", "kah", "nggak")
+# A red flag preceded (within a few words) by one of these is denied: "no seizures".
+NEGATIONS = frozenset(
+    "no not never without n't nt none neither nor tidak tak gak ga nggak enggak ngga bukan tanpa "
+    "belum".split()
+)
+NEGATION_WINDOW = 3
+# Who a crisis message is about: the writer, or someone they tell of (a parent about a child).
+THIRD_PERSON = frozenset(
+    "he she him her his himself herself son daughter kid child teen boy girl dia anak anakku "
+    "anaknya".split()
+)
+FIRST_PERSON = frozenset("i i'm im me myself aku gue gw".split())
 
 
 @dataclass(frozen=True)
@@ -37,6 +57,15 @@ class SafetySignals:
     labels: FrozenSet[str] = field(default_factory=frozenset)
     is_question: bool = False
     personal: bool = False
+    # "not an emergency", "no seizures": the message denies what a red flag would say.
+    denies_emergency: bool = False
+    # Someone tells of another person's crisis ("my son says he wants to die").
+    about_someone_else: bool = False
+
+    @property
+    def figurative(self) -> bool:
+        """A figure of speech ("dead tired", "dying to know") and no real crisis words."""
+        return "FIGURATIVE" in self.labels and not self.crisis
 
     @property
     def crisis(self) -> bool:
@@ -67,8 +96,9 @@ class SafetySignals:
 
     @property
     def help_resolved(self) -> bool:
-        """Help has come or the person is fine again, and nothing says it is happening now."""
-        return "CONTEXT_NOW" not in self.labels and "CONTEXT_RESOLVED" in self.labels
+        """Help has come or the person is fine again ("we're at the hospital now, he's
+        stable"), and no red-flag words: a "now" then belongs to the help, not the alarm."""
+        return "CONTEXT_RESOLVED" in self.labels and not self.red_flag
 
     @property
     def red_flag_context(self) -> Optional[str]:
@@ -95,11 +125,37 @@ class SafetySignals:
         return self.describes_mirroring and "WHO" in self.labels
 
 
+def _negated(doc: Doc, start: int) -> bool:
+    window = doc[max(0, start - NEGATION_WINDOW):start]
+    return any(token.lower_ in NEGATIONS for token in window)
+
+
 def read_signals(doc: Doc) -> SafetySignals:
     words = [token.lower_ for token in doc if not token.is_punct and not token.is_space]
-    is_question = doc.text.rstrip().endswith("?") or bool(words and words[0] in QUESTION_OPENERS)
+    plain = " ".join(words)
+    is_question = (
+        "?" in doc.text
+        or bool(words and words[0] in QUESTION_OPENERS)
+        or any(f" {phrase} " in f" {plain} " for phrase in QUESTION_PHRASES)
+        or bool(words and words[-1] in QUESTION_TAGS and len(words) > 3)
+    )
+    # A red flag that is denied ("no seizures", "tidak ada kejang") is not a red flag.
+    red_flag_spans = [e for e in doc.ents if e.label_ in ("RED_FLAG", "RED_FLAG_ID")]
+    denied = [e for e in red_flag_spans if _negated(doc, e.start)]
+    labels = {entity.label_ for entity in doc.ents}
+    if red_flag_spans and len(denied) == len(red_flag_spans):
+        labels -= {"RED_FLAG", "RED_FLAG_ID"}
+    denies_emergency = bool(denied) or any(
+        f" {phrase} " in f" {plain} "
+        for phrase in ("not an emergency", "not emergency", "no emergency", "bukan darurat",
+                       "tidak darurat", "gak darurat")
+    )
+    third_person = any(word in THIRD_PERSON for word in words)
+    first_person = any(word in FIRST_PERSON for word in words)
     return SafetySignals(
-        labels=frozenset(entity.label_ for entity in doc.ents),
+        about_someone_else=third_person and not first_person,
+        labels=frozenset(labels),
         is_question=is_question,
         personal=any(word in PERSONAL_WORDS for word in words),
+        denies_emergency=denies_emergency,
     )

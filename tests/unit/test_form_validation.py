@@ -160,7 +160,27 @@ def test_a_question_is_not_an_answer(domain, asked, text, intent):
      ("Seizure", "emergency")],
 )
 def test_an_emergency_or_crisis_is_never_an_answer(domain, asked, text, intent):
-    assert validate(domain, text, asked, intent, 0.6, filled=SUMMARY) == ({}, [])
+    """The safety net marks messages its rules found (entity safety_rule)."""
+    rule = [{"entity": "safety_rule", "value": "crisis" if intent == "crisis" else "red_flag"}]
+    assert validate(domain, text, asked, intent, 0.6, entities=rule, filled=SUMMARY) == ({}, [])
+
+
+@pytest.mark.parametrize("asked", ["symptom_description", "preferred_times"])
+def test_a_classifier_only_emergency_is_never_a_free_text_answer(domain, asked):
+    assert validate(domain, "his hand went all floppy and weird", asked, "emergency", 0.9) == ({}, [])
+
+
+@pytest.mark.parametrize(
+    "text, asked, intent, slot, value",
+    [("jayden brooks", "requester_name", "emergency", "requester_name", "jayden brooks"),
+     ("Sophie Turner-Green", "requester_name", "emergency", "requester_name", "Sophie Turner-Green"),
+     ("anak saya", "consult_for", "emergency", "consult_for", "child"),
+     ("saya sendiri", "consult_for", "crisis", "consult_for", "self")],
+)
+def test_a_valid_answer_wins_over_the_classifier_alone(domain, text, asked, intent, slot, value):
+    """No crisis or red-flag words (no safety_rule entity): "anak saya" is an answer."""
+    slots, responses = validate(domain, text, asked, intent, 0.95)
+    assert slots[slot] == value and responses == []
 
 
 def test_a_sure_request_for_something_else_is_not_an_answer(domain):

@@ -29,7 +29,7 @@ def test_every_pattern_file_loads_with_its_label():
     assert labels == {
         "BODY_PART", "SIDE", "MIRRORING", "INVOLUNTARY", "WHO", "RED_FLAG", "OTHER_SIDE_MOVES",
         "RED_FLAG_ID", "CRISIS", "CRISIS_ID", "SUDDEN", "DEFICIT", "CONTEXT_NOW", "CONTEXT_PAST",
-        "CONTEXT_RESOLVED",
+        "CONTEXT_RESOLVED", "FIGURATIVE",
     }
 
 
@@ -77,3 +77,63 @@ def test_red_flags_are_detected(nlp, text):
 )
 def test_ordinary_messages_are_not_red_flags(nlp, text):
     assert not read_signals(nlp(text)).red_flag
+
+
+# --- the safety decisions the net takes on these signals (spacy_pipeline/safety_net.py) ---
+
+from spacy_pipeline.safety_net import decide_intent  # noqa: E402
+
+CLASSIFIER_RANKING = [{"name": "emergency"}, {"name": "inform"}]
+
+
+@pytest.mark.parametrize("text", [
+    "I want to kill myself, living with this is too hard",
+    "honestly i dont want to live anymore",
+    "my 13yo said he wishes he was dead bc kids mock his hands",
+    "my son wrote a note saying goodbye and that hes sorry",
+    "no one would even care if i was gone",
+    "i keep cutting my arms when the mirroring gets bad",
+    "i just want to go to sleep and never wake up",
+    "saya ingin bunuh diri",
+    "aku udah gak kuat lagi pengen mati aja",
+])
+def test_thoughts_of_suicide_or_self_harm_are_a_crisis_whatever_the_classifier_said(nlp, text):
+    assert decide_intent(read_signals(nlp(text)), "faq", set(), CLASSIFIER_RANKING) == "crisis"
+
+
+@pytest.mark.parametrize("text", [
+    "my dad's face is drooping and he can't talk properly",
+    "she had a fit just now",
+    "anak saya kejang",
+    "mulutnya mencong dan bicaranya pelo",
+    "since about an hour ago my left hand copies my right and my left leg feels heavy and weak",
+    "my husband cant speak since a few minutes ago",
+    "he had a seizure years ago and now he is having one again",
+])
+def test_red_flags_in_the_present_are_an_emergency(nlp, text):
+    assert decide_intent(read_signals(nlp(text)), "faq", set(), CLASSIFIER_RANKING) == "emergency"
+
+
+@pytest.mark.parametrize("text, context", [
+    ("does mirror movement disorder cause seizures?", "question"),
+    ("mirror movements and stroke are they the same thing", "question"),
+    ("my son had a febrile seizure two years ago, could that have caused it?", "past"),
+    ("he is fine now, the ambulance came, continue", "resolved"),
+    ("the seizure stopped and the nurse is here now, just wondering if its linked", "resolved"),
+])
+def test_red_flags_asked_about_long_past_or_with_help_there_are_answered(nlp, text, context):
+    signals = read_signals(nlp(text))
+    assert decide_intent(signals, "emergency", set(), CLASSIFIER_RANKING) == "red_flag_context"
+
+
+@pytest.mark.parametrize("text", [
+    "he is 7, otherwise healthy, no seizures, eats well",
+    "tangan kanannya ikut gerak, tidak ada kejang",
+    "its not an emergency thats my name lol",
+    "im dead tired lol long day",
+    "this homework is killing me",
+])
+def test_denied_red_flags_and_figures_of_speech_are_not_alarms(nlp, text):
+    assert decide_intent(read_signals(nlp(text)), "emergency", set(), CLASSIFIER_RANKING) not in (
+        "emergency", "crisis"
+    )

@@ -92,7 +92,8 @@ def test_a_typed_no_to_an_offer(domain, asking_action):
 
 def test_every_asking_action_is_in_the_domain(domain):
     actions = {action if isinstance(action, str) else next(iter(action)) for action in domain["actions"]}
-    assert ASKING_ACTIONS <= actions
+    responses = set(domain["responses"])
+    assert ASKING_ACTIONS <= actions | responses
     for response in ("utter_start_booking", "utter_anything_else", "utter_no_problem"):
         assert response in domain["responses"]
 
