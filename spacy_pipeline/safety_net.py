@@ -124,9 +124,10 @@ def decide_intent(
         return CRISIS
     if signals.red_flag:
         return RED_FLAG_CONTEXT if signals.red_flag_context else EMERGENCY
-    if predicted in (CRISIS, EMERGENCY) and (signals.figurative or signals.denies_emergency):
-        # The classifier alone heard a crisis or an emergency in "this is killing me" or
-        # "it's not an emergency": its next guess instead.
+    general_question = predicted == EMERGENCY and signals.is_question and not signals.personal
+    if predicted in (CRISIS, EMERGENCY) and (signals.figurative or signals.denies_emergency or general_question):
+        # The classifier alone heard a crisis or an emergency in "this is killing me", "it's
+        # not an emergency" or a general question with no red-flag words: its next guess.
         return next((r["name"] for r in ranking if r.get("name") not in (CRISIS, EMERGENCY)), None)
     if predicted == EMERGENCY and signals.symptom_report:
         # The classifier alone called a plain mirroring report an emergency ("anak saya

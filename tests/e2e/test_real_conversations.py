@@ -281,3 +281,87 @@ def test_status_without_a_booking_offers_one(chat):
     replies = chat.say("did my booking go through?")
     assert "can't find a consultation request" in texts(replies)
     assert WHO in texts(chat.say("yes"))
+
+
+# --- found by people who had not read the training data (helper sessions) ----------------
+
+def test_a_parent_telling_of_a_childs_crisis_is_answered_as_a_parent(chat):
+    first = first_text(chat.say("my 13yo said he wishes he was dead bc kids mock his hands"))
+    assert first.startswith(ALERT) and "stay with them" in first
+
+
+@pytest.mark.parametrize("message", ["he is 7, otherwise healthy, no seizures, eats well",
+                                     "im dead tired lol long day",
+                                     "tangan kanannya ikut gerak, tidak ada kejang"])
+def test_a_denied_red_flag_or_a_figure_of_speech_is_not_an_alarm(chat, message):
+    assert not first_text(chat.say(message)).startswith(ALERT)
+
+
+@pytest.mark.parametrize("asked_after, answer, stored", [
+    (["book a consultation"], "anak saya", ("consult_for", "child")),
+    (["book a consultation"], "saya sendiri", ("consult_for", "self")),
+    (["book a consultation", "me", "30", "my fingers copy"], "jayden brooks", ("requester_name", "jayden brooks")),
+    (["book a consultation", "me", "30", "my fingers copy"], "Sophie Turner-Green",
+     ("requester_name", "Sophie Turner-Green")),
+])
+def test_answers_the_classifier_took_for_an_alarm_are_answers(stack, chat, asked_after, answer, stored):
+    answer_all(chat, asked_after)
+    replies = chat.say(answer)
+    assert not first_text(replies).startswith(ALERT), texts(replies)
+    slot, value = stored
+    assert tracker_slot(stack, chat.sender, slot) == value
+
+
+def tracker_slot(stack, sender: str, slot: str) -> Any:
+    from tests.e2e.chat import http
+
+    status, body = http("GET", f"{stack.rasa_url}/conversations/{sender}/tracker", token=stack.api_token)
+    assert status == 200, body
+    return body["slots"][slot]
+
+
+def test_a_question_mark_is_never_a_yes(stack, chat):
+    answer_all(chat, ["book a consultation", "me", "30", "my fingers copy", "Jo Park", "jo@example.com",
+                      "mornings"], expect_last=CONSENT)
+    assert CONSENT in texts(chat.say("-"))
+    assert SUMMARY not in texts(chat.say("?"))
+    replies = answer_all(chat, ["yes"], expect_last=SUMMARY)
+    assert "Your reference" not in texts(chat.say("?")) + texts(replies)
+    assert booking_rows(stack, chat.sender) == []
+    reference = next(w.strip(".") for w in texts(chat.say("yes")).split() if w.startswith("MMD-"))
+    assert reference in texts(chat.say("cancel my appointment"))
+    assert "cancelled" not in texts(chat.say("?"))
+    assert booking_rows(stack, chat.sender)[0]["status"] == "new"
+
+
+def test_a_contact_typed_again_later_corrects_it_and_status_before_sending_says_not_yet(stack, chat):
+    answer_all(chat, ["book a consultation", "me", "30", "my fingers copy", "May Parker",
+                      "mayparker@gmal.com"], expect_last=TIMES)
+    replies = chat.say("sorry typo, mayparker@gmail.com")
+    assert "mayparker@gmail.com" in texts(replies) and TIMES in texts(replies)
+    answer_all(chat, ["weekends", "yes"], expect_last=SUMMARY)
+    assert "isn't sent yet" in texts(chat.say("did it go through?"))
+    chat.say("yes")
+    [booking] = booking_rows(stack, chat.sender)
+    assert booking["contact"] == "mayparker@gmail.com" and booking["preferred_times"] == "weekends"
+
+
+def test_talk_to_a_human_after_booking_names_the_request(chat):
+    reference = book(chat)
+    replies = chat.say("I want to talk to a real person")
+    assert reference in texts(replies) and WHO not in texts(replies)
+
+
+def test_a_request_named_by_reference_is_the_one_cancelled(stack, chat):
+    first = book(chat)
+    replies = chat.say(f"cancel {first} please, we'll go to our GP instead")
+    assert first in texts(replies)
+    chat.say("yes")
+    [update] = update_rows(stack, first)
+    assert update["kind"] == "cancel" and "GP" in update["detail"]
+
+
+def test_a_diagnosis_question_gets_no_diagnosis_and_the_offer(chat):
+    replies = chat.say("based on what i said is it MMD or not, just tell me yes or no")
+    assert "can't tell whether someone has" in texts(replies)
+    assert WHO in texts(chat.say("ok"))
