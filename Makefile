@@ -9,7 +9,7 @@ ENV       := source scripts/env.sh &&
 SPACY_DIR := build/spacy_mmd
 MODEL_STAMP := models/.trained
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
-                $(SPACY_DIR)/meta.json spacy_pipeline/safety_net.py spacy_pipeline/signals.py spacy_pipeline/intents.py
+                $(SPACY_DIR)/meta.json spacy_pipeline/safety_net.py spacy_pipeline/signals.py spacy_pipeline/intents.py spacy_pipeline/booking_reference.py
 
 .PHONY: help run test setup build train validate lint unit stories e2e eval shell lock clean chromium staff-user bench bench-console deploy-check resilience
 

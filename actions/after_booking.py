@@ -1,8 +1,10 @@
 """After the booking: status, a change of time, a cancellation, and practical questions.
 
-The user's request is found by their conversation (sender id). A change request or a
+The user's request is found by their conversation (sender id): the one they name by
+reference ("cancel MMD-S422WD"), else their latest open one. A change request or a
 cancellation is recorded in the bookings store, where the staff queue shows it with when;
-a cancelled request is never deleted.
+a cancelled request is never deleted. A yes/no question about one request remembers that
+request ("cancel:MMD-S422WD" in `pending_question`), so the yes acts on the one confirmed.
 """
 from __future__ import annotations
 
@@ -29,20 +31,30 @@ STATUS_LABELS = {
     "closed": "closed",
     "cancelled": "cancelled",
 }
-
-
 REFERENCE_IN_TEXT = re.compile(r"\bMMD-?([2-9A-HJ-NP-Z]{6})\b", re.IGNORECASE)
+# A change request that names no time ("I need to change the time") is asked for one.
+TIME_WORDS = re.compile(
+    r"\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\w*|\b(morning|afternoon|evening|night|week|weekend|"
+    r"weekday|today|tomorrow|am|pm|\d{1,2}(:\d\d)?|senin|selasa|rabu|kamis|jumat|sabtu|minggu|pagi|siang|"
+    r"sore|malam|besok|jam)\b|@|\d{6,}",
+    re.IGNORECASE,
+)
 
 
-def _latest_booking(tracker: Tracker, dispatcher: CollectingDispatcher) -> Optional[Dict[str, Any]]:
-    """The request the user names by reference ("cancel MMD-S422WD"), else the latest one
-    of this conversation; None (and says so) when there is none or on error. A reference
-    from another conversation is never looked at."""
-    named = REFERENCE_IN_TEXT.search(tracker.latest_message.get("text") or "")
+def named_reference(text: Optional[str]) -> Optional[str]:
+    match = REFERENCE_IN_TEXT.search(text or "")
+    return f"MMD-{match.group(1).upper()}" if match else None
+
+
+def find_booking(
+    tracker: Tracker, dispatcher: CollectingDispatcher, reference: Optional[str] = None
+) -> Optional[Dict[str, Any]]:
+    """The request named (in the message or by `reference`), else the latest open one, else
+    the latest; None (and says so) when there is none or on error. A reference from another
+    conversation is never looked at."""
+    named = reference or named_reference(tracker.latest_message.get("text"))
     try:
-        booking = booking_store().latest_for_sender(
-            tracker.sender_id, reference=f"MMD-{named.group(1).upper()}" if named else None
-        )
+        booking = booking_store().latest_for_sender(tracker.sender_id, reference=named)
     except BookingStoreError as error:
         logger.error("booking lookup failed conversation=%s error=%s",
                      conversation_tag(tracker.sender_id), error)
@@ -55,9 +67,24 @@ def _latest_booking(tracker: Tracker, dispatcher: CollectingDispatcher) -> Optio
     return booking
 
 
-def _no_booking_events(booking: Optional[Dict[str, Any]], tracker: Tracker) -> List[EventType]:
-    offer = booking is None and not in_booking(tracker)
-    return [SlotSet("pending_question", "book" if offer else None)]
+def _no_booking_events(tracker: Tracker) -> List[EventType]:
+    return [SlotSet("pending_question", None if in_booking(tracker) else "book")]
+
+
+def _record(tracker: Tracker, dispatcher: CollectingDispatcher, reference: str, kind: str, detail: str) -> bool:
+    try:
+        booking_store().record_update(reference, kind, detail)
+    except BookingStoreError as error:
+        logger.error("%s not recorded conversation=%s error=%s", kind,
+                     conversation_tag(tracker.sender_id), error)
+        dispatcher.utter_message(response="utter_booking_store_unavailable")
+        return False
+    logger.info("booking %s recorded reference=%s", kind, reference)
+    return True
+
+
+def _user_words(text: Optional[str]) -> str:
+    return (normalise_text(text, 2000) or "")[:255]
 
 
 class ActionBookingStatus(Action):
@@ -69,9 +96,9 @@ class ActionBookingStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        booking = _latest_booking(tracker, dispatcher)
+        booking = find_booking(tracker, dispatcher)
         if booking is None:
-            return _no_booking_events(booking, tracker)
+            return _no_booking_events(tracker)
         if booking["status"] == "cancelled":
             dispatcher.utter_message(response="utter_booking_status_cancelled",
                                      booking_reference=booking["reference"])
@@ -86,8 +113,19 @@ class ActionBookingStatus(Action):
         return [SlotSet("pending_question", None)]
 
 
+def record_change(
+    tracker: Tracker, dispatcher: CollectingDispatcher, booking: Dict[str, Any], detail: str
+) -> List[EventType]:
+    if not _record(tracker, dispatcher, booking["reference"], "change", detail):
+        return []
+    dispatcher.utter_message(response="utter_booking_change_recorded",
+                             booking_reference=booking["reference"], change_detail=detail)
+    return [SlotSet("pending_question", None)]
+
+
 class ActionChangeBooking(Action):
-    """Records the user's change request (their words) for the clinic to confirm."""
+    """Records the user's change request (their words) for the clinic to confirm; asks
+    for the new time first when none was named."""
 
     def name(self) -> str:
         return "action_change_booking"
@@ -95,21 +133,18 @@ class ActionChangeBooking(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        booking = _latest_booking(tracker, dispatcher)
+        booking = find_booking(tracker, dispatcher)
         if booking is None:
-            return _no_booking_events(booking, tracker)
-        detail = (normalise_text(tracker.latest_message.get("text"), 2000) or "")[:255]
-        try:
-            booking_store().record_update(booking["reference"], "change", detail)
-        except BookingStoreError as error:
-            logger.error("change not recorded conversation=%s error=%s",
-                         conversation_tag(tracker.sender_id), error)
-            dispatcher.utter_message(response="utter_booking_store_unavailable")
-            return []
-        logger.info("change request recorded reference=%s", booking["reference"])
-        dispatcher.utter_message(response="utter_booking_change_recorded",
-                                 booking_reference=booking["reference"], change_detail=detail)
-        return [SlotSet("pending_question", None)]
+            return _no_booking_events(tracker)
+        if booking["status"] == "cancelled":
+            dispatcher.utter_message(response="utter_booking_status_cancelled",
+                                     booking_reference=booking["reference"])
+            return [SlotSet("pending_question", None)]
+        detail = _user_words(tracker.latest_message.get("text"))
+        if not TIME_WORDS.search(REFERENCE_IN_TEXT.sub(" ", detail)):
+            dispatcher.utter_message(response="utter_ask_change_detail", booking_reference=booking["reference"])
+            return [SlotSet("pending_question", f"change:{booking['reference']}")]
+        return record_change(tracker, dispatcher, booking, detail)
 
 
 class ActionCancelBooking(Action):
@@ -121,31 +156,28 @@ class ActionCancelBooking(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        booking = _latest_booking(tracker, dispatcher)
-        if booking is None:
-            return _no_booking_events(booking, tracker)
-        if booking["status"] == "cancelled":
-            dispatcher.utter_message(response="utter_booking_status_cancelled",
-                                     booking_reference=booking["reference"])
-            return [SlotSet("pending_question", None)]
-        dispatcher.utter_message(response="utter_confirm_cancel", booking_reference=booking["reference"])
-        return [SlotSet("pending_question", "cancel")]
+        return ask_to_cancel(tracker, dispatcher)
 
 
-def cancel_confirmed(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-    """The user said yes to "cancel MMD-…?": the request is marked cancelled, never deleted."""
-    booking = _latest_booking(tracker, dispatcher)
+def ask_to_cancel(tracker: Tracker, dispatcher: CollectingDispatcher) -> List[EventType]:
+    booking = find_booking(tracker, dispatcher)
     if booking is None:
-        return _no_booking_events(booking, tracker)
-    reason = _cancel_request_text(tracker)
-    try:
-        booking_store().record_update(booking["reference"], "cancel", reason)
-    except BookingStoreError as error:
-        logger.error("cancellation not recorded conversation=%s error=%s",
-                     conversation_tag(tracker.sender_id), error)
-        dispatcher.utter_message(response="utter_booking_store_unavailable")
+        return _no_booking_events(tracker)
+    if booking["status"] == "cancelled":
+        dispatcher.utter_message(response="utter_booking_status_cancelled",
+                                 booking_reference=booking["reference"])
+        return [SlotSet("pending_question", None)]
+    dispatcher.utter_message(response="utter_confirm_cancel", booking_reference=booking["reference"])
+    return [SlotSet("pending_question", f"cancel:{booking['reference']}")]
+
+
+def cancel_confirmed(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str) -> List[EventType]:
+    """The user said yes to "cancel MMD-…?": that request is marked cancelled, never deleted."""
+    booking = find_booking(tracker, dispatcher, reference=reference)
+    if booking is None:
+        return _no_booking_events(tracker)
+    if not _record(tracker, dispatcher, booking["reference"], "cancel", _cancel_request_text(tracker)):
         return []
-    logger.info("booking cancelled by user reference=%s", booking["reference"])
     dispatcher.utter_message(response="utter_booking_cancelled", booking_reference=booking["reference"])
     return [SlotSet("pending_question", None)]
 
@@ -155,16 +187,36 @@ def _cancel_request_text(tracker: Tracker) -> str:
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            if intent == "cancel_booking":
-                return (normalise_text(event.get("text"), 2000) or "")[:255]
+            if intent in ("cancel_booking", "stop"):
+                return _user_words(event.get("text"))
     return ""
 
 
-def cancel_declined(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-    booking = _latest_booking(tracker, dispatcher)
-    if booking is not None:
-        dispatcher.utter_message(response="utter_booking_kept", booking_reference=booking["reference"])
+def cancel_declined(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str) -> List[EventType]:
+    dispatcher.utter_message(response="utter_booking_kept", booking_reference=reference)
     return [SlotSet("pending_question", None)]
+
+
+class ActionStopOutsideBooking(Action):
+    """"stop" or "cancel it" with no booking form running: after a request was sent, "cancel
+    it" means that request (asked first); otherwise there is nothing to stop."""
+
+    def name(self) -> str:
+        return "action_stop_outside_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        text = (tracker.latest_message.get("text") or "").lower()
+        if re.search(r"\b(cancel|batal\w*)\b", text):
+            try:
+                booking = booking_store().latest_for_sender(tracker.sender_id)
+            except BookingStoreError:
+                booking = None
+            if booking and booking["status"] != "cancelled":
+                return ask_to_cancel(tracker, dispatcher)
+        dispatcher.utter_message(response="utter_no_problem")
+        return [SlotSet("pending_question", None)]
 
 
 class ActionClinicDetails(Action):

@@ -563,7 +563,8 @@ _RELATION_WORDS = {
         grandmother grandfather grandma grandpa granny aunt uncle cousin relative colleague coworker
         neighbour neighbor roommate suami istri isteri ibu bapak ayah mama mamah mami papa papi ortu
         adik adek teman temen sahabat pacar nenek kakek om tante paman bibi sepupu keponakan mertua
-        saudara kerabat tetangga rekan pasangan""".split()
+        saudara kerabat tetangga rekan pasangan grandson granddaughter grandchild grandkid grandkids
+        nephew niece godson goddaughter stepdad stepmom stepmum cucu""".split()
     ),
 }
 _RELATION_PHRASES = {
@@ -715,7 +716,8 @@ _FIELD_KEYWORDS: List[Tuple[str, re.Pattern[str]]] = [
         ("patient_age", r"\b(?:age|umur(?:nya)?|usia(?:nya)?)\b"),
         (
             "symptom_description",
-            r"\b(?:description|describe|symptoms?|problem|issue|concerns?|reason|details?|what i noticed|"
+            r"\b(?:description|describe|symptoms?|problem|issue|concerns?|reason|details?|"
+            r"what (?:i|we|you) noticed|noticed|"
             r"keluhan(?:nya)?|gejala(?:nya)?|deskripsi(?:nya)?|masalah(?:nya)?|cerita(?:nya)?)\b",
         ),
         (

@@ -98,7 +98,7 @@ class ActionSubmitBooking(Action):
             # The user stopped the form before confirming: the answers are kept.
             logger.info("booking paused conversation=%s", tag)
             dispatcher.utter_message(response="utter_booking_paused")
-            return []
+            return [SlotSet("pending_question", "continue_booking")]
         try:
             request = booking_request_from(tracker)
             reference, created = booking_store().save(request)

@@ -218,7 +218,7 @@ class BookingStore:
     # --- after the booking: the user's own requests, found by their conversation ----------
 
     def latest_for_sender(self, sender_id: str, reference: Optional[str] = None) -> Optional[Dict[str, Any]]:
-        """The conversation's most recent request (cancelled ones included), or None.
+        """The conversation's most recent open request (else its latest cancelled one), or None.
 
         With a reference, that request if it belongs to this conversation; otherwise the
         latest one (a reference from another conversation is never returned).
@@ -233,8 +233,10 @@ class BookingStore:
                     ).mappings().first()
                     if named:
                         return dict(named)
+                # The latest open request first; a cancelled one only when nothing else is open.
+                cancelled_last = sa.case((bookings.c.status == "cancelled", 1), else_=0)
                 row = connection.execute(
-                    query.order_by(bookings.c.created_at.desc(), bookings.c.id.desc()).limit(1)
+                    query.order_by(cancelled_last, bookings.c.created_at.desc(), bookings.c.id.desc()).limit(1)
                 ).mappings().first()
                 return dict(row) if row else None
         except (SQLAlchemyError, OSError) as error:

@@ -46,10 +46,16 @@ DIGRESSIONS = {
 }
 SURE = 0.8
 
+WHY_ASKED = re.compile(
+    r"\b(why do you need|why do you want|why does that matter|what (is|do you need) (it|that|this) for|"
+    r"what for|kenapa (perlu|butuh)|buat apa)\b",
+    re.IGNORECASE,
+)
 # Questions whose answers are checked strictly (a value is clearly that answer or None).
 STRICT_PARSERS = ("consult_for", "patient_age", "requester_name", "contact")
 # Messages before the booking that may say who it is for and the age.
-PREFILL_INTENTS = {"report_symptom", "request_consultation", "request_human", "inform"}
+PREFILL_INTENTS = {"report_symptom", "request_consultation", "request_human", "affirm"}
+PREFILL_SLOTS = ("consult_for", "patient_age", "requester_name", "contact")
 # What a typed value at each question becomes: slot -> parser (None = not an answer).
 FREE_TEXT_PARSERS: Dict[str, Callable[[Any], Any]] = {
     "consult_for": answers.parse_consult_for,
@@ -146,9 +152,13 @@ class ValidateConsultationForm(BaseFormValidator):
             return self._consent(text, intent, dispatcher)
         if asked == "booking_confirmed":
             return self._summary_answer(text, intent, dispatcher, tracker)
+        if WHY_ASKED.search(text):
+            # "why do you need my phone?": say why, then ask the same question again.
+            dispatcher.utter_message(response="utter_why_we_ask")
+            return _slot_values(asked, None)
         if answers.is_question(text):
             return {}
-        if asked in STRICT_PARSERS:
+        if asked in STRICT_PARSERS and asked != "requester_name":
             value = self._parse(asked, text)
             if value is not None:
                 return {**self._also_stated(text, tracker, asked), **_slot_values(asked, value)}
@@ -173,7 +183,12 @@ class ValidateConsultationForm(BaseFormValidator):
 
     @staticmethod
     def _parse(asked: str, text: str) -> Any:
-        return FREE_TEXT_PARSERS[asked](text) or answers.extract_several(text).get(asked)
+        if asked == "contact":
+            return _all_contacts(text)
+        value = FREE_TEXT_PARSERS[asked](text) or answers.extract_several(text).get(asked)
+        if value is not None or asked not in LENIENT_READERS:
+            return value
+        return LENIENT_READERS[asked](text)
 
     def _is_safety_message(self, text: str, intent: Dict[str, Any], asked: str, tracker: Tracker) -> bool:
         """An emergency, a crisis or a red flag is never an answer.
@@ -190,23 +205,32 @@ class ValidateConsultationForm(BaseFormValidator):
         return self._parse(asked, text) is None
 
     def _said_before_the_booking(self, tracker: Tracker) -> Dict[str, Any]:
-        """Who it is for and the age, from what the user said since the session started.
+        """Who, age, name and contact from what the user said before this booking started.
 
-        Only messages that asked for help or reported symptoms count ("my son is 18 months
-        and his hand copies"), so a general question ("is it common at 5?") fills nothing.
+        Only messages since the last booking (or the session start) that asked for help or
+        reported symptoms count ("my son is 18 months and his hand copies", "I'm Sunny Day,
+        email …"): a general question ("is it common at 5?") or an earlier booking's answers
+        fill nothing.
         """
         values: Dict[str, Any] = {}
+        seen_latest_user = False
         for event in reversed(tracker.events):
-            if event.get("event") == "session_started":
+            kind = event.get("event")
+            if kind == "session_started":
                 break
-            if event.get("event") != "user":
+            if kind == "action" and seen_latest_user and event.get("name") in (
+                self.form_name(), "action_submit_booking"
+            ):
+                break
+            if kind != "user":
                 continue
+            seen_latest_user = True
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
             text = event.get("text") or ""
             if intent not in PREFILL_INTENTS or text.startswith("/"):
                 continue
             for slot, value in answers.extract_several(text).items():
-                if slot in ("consult_for", "patient_age") and tracker.get_slot(slot) is None:
+                if slot in PREFILL_SLOTS and tracker.get_slot(slot) is None:
                     values.setdefault(slot, value)
         result: Dict[str, Any] = {}
         for slot, value in values.items():
@@ -324,6 +348,62 @@ class ValidateConsultationForm(BaseFormValidator):
         else:
             values.update(_slot_values(edit.field, edit.value))
         return values
+
+
+def _each_clause(text: str) -> List[str]:
+    """ "16. why does that matter" -> ["16", "why does that matter"]."""
+    return [part.strip() for part in re.split(r"[.,;!]+\s*|\s+-\s+", text) if part.strip()]
+
+
+def _lenient_age(text: str) -> Optional[answers.Age]:
+    """At the age question: "ok fine, 45", "shes 8", "my brother is 15", "16. why does that
+    matter". One clause reads as an age, or the message holds exactly one number 0–120 and
+    no contact (a phone number or a year is never an age)."""
+    normalised = re.sub(r"\b(she|he)s\b", r"\1's", text, flags=re.IGNORECASE)
+    for clause in _each_clause(normalised):
+        age = answers.parse_age(clause)
+        if age is not None:
+            return age
+    if answers.extract_contact(text):
+        return None
+    numbers = re.findall(r"(?<![\d.])\d{1,3}(?:[.,]5)?(?![\d])", text)
+    if len(numbers) == 1:
+        return answers.parse_age(numbers[0].replace(",", "."))
+    return None
+
+
+def _lenient_name(text: str) -> Optional[str]:
+    """ "Rachel Okafor, I'm his aunt", "its Marcus. Marcus Lee", "my name is just Marcus Lee":
+    the last clause that reads as a name."""
+    cleaned = re.sub(r"\b(just|only|simply)\s+", "", text, flags=re.IGNORECASE)
+    names = [name for name in map(answers.extract_name, _each_clause(cleaned)) if name]
+    return max(names, key=len) if names else answers.extract_name(cleaned)
+
+
+PHONE_LIKE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
+
+
+def _all_contacts(text: str) -> Optional[str]:
+    """Every email and phone number in the answer ("+44 7911 123456 or dan@x.com"), joined."""
+    found: List[str] = []
+    remaining = text
+    for _ in range(3):
+        contact = answers.extract_contact(remaining)
+        if not contact or contact in found:
+            break
+        found.append(contact)
+        if "@" in contact:
+            remaining = remaining.replace(contact, " ")
+            continue
+        digits = re.sub(r"\D", "", contact)
+        for match in PHONE_LIKE.finditer(remaining):
+            if re.sub(r"\D", "", match.group(0)) == digits:
+                remaining = remaining.replace(match.group(0), " ")
+                break
+    return " / ".join(found)[:255] if found else None
+
+
+LENIENT_READERS = {"patient_age": _lenient_age, "requester_name": _lenient_name}
 
 
 def _has_words(text: str) -> bool:

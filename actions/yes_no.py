@@ -14,15 +14,17 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.after_booking import cancel_confirmed, cancel_declined
+from actions.after_booking import cancel_confirmed, cancel_declined, find_booking, record_change
 from actions.conversation import BOOKING_FORM, FORM_SLOTS, previous_bot_action
+from actions.parsing import normalise_text
 
 logger = logging.getLogger(__name__)
 
 # Actions that ask a yes/no question outside the form, and so may set `pending_question`.
 ASKING_ACTIONS = {
     "action_acknowledge_symptom", "action_emergency", "action_crisis", "action_red_flag_context",
-    "action_request_human", "action_booking_status", "action_cancel_booking",
+    "action_request_human", "action_booking_status", "action_cancel_booking", "action_change_booking",
+    "action_submit_booking", "action_stop_outside_booking",
     "action_handle_yes", "action_handle_no", "action_clinic_details", "utter_cannot_diagnose",
 }
 # The booking offer in the symptom reply is a question even though it sets no slot.
@@ -46,7 +48,8 @@ def has_words(text: object) -> bool:
 
 def start_booking(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     """The booking form starts (or resumes, keeping answers) as the next action."""
-    resuming = any(tracker.get_slot(slot) is not None for slot in FORM_SLOTS)
+    # A description prefilled from a symptom report is not a booking in progress.
+    resuming = any(tracker.get_slot(slot) is not None for slot in FORM_SLOTS if slot != "symptom_description")
     dispatcher.utter_message(response="utter_resume_booking" if resuming else "utter_start_booking")
     return [SlotSet("pending_question", None), FollowupAction(BOOKING_FORM)]
 
@@ -59,15 +62,15 @@ class ActionHandleYes(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         question = pending_question(tracker)
-        logger.info("typed yes pending=%s", question or "none")
+        logger.info("typed yes pending=%s", question.split(":")[0] or "none")
         if question and not has_words(tracker.latest_message.get("text")):
             # "?" or "-" scored as a yes by the classifier: ask, never act on it.
             dispatcher.utter_message(response="utter_yes_or_no")
             return []
         if question in ("book", "continue_booking"):
             return start_booking(dispatcher, tracker)
-        if question == "cancel":
-            return cancel_confirmed(dispatcher, tracker)
+        if question.startswith("cancel:"):
+            return cancel_confirmed(dispatcher, tracker, question.split(":", 1)[1])
         dispatcher.utter_message(response="utter_anything_else")
         return [SlotSet("pending_question", None)]
 
@@ -80,8 +83,29 @@ class ActionHandleNo(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         question = pending_question(tracker)
-        logger.info("typed no pending=%s", question or "none")
-        if question == "cancel":
-            return cancel_declined(dispatcher, tracker)
+        logger.info("typed no pending=%s", question.split(":")[0] or "none")
+        if question.startswith("cancel:"):
+            return cancel_declined(dispatcher, tracker, question.split(":", 1)[1])
         dispatcher.utter_message(response="utter_no_problem")
+        return [SlotSet("pending_question", None)]
+
+
+class ActionHandleInform(Action):
+    """A bare answer outside the form: the new time after "what would you like to change?",
+    else "please say it another way" (never a guess)."""
+
+    def name(self) -> str:
+        return "action_handle_inform"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        question = pending_question(tracker)
+        if question.startswith("change:"):
+            booking = find_booking(tracker, dispatcher, reference=question.split(":", 1)[1])
+            if booking is not None:
+                detail = (normalise_text(tracker.latest_message.get("text"), 2000) or "")[:255]
+                return record_change(tracker, dispatcher, booking, detail)
+            return [SlotSet("pending_question", None)]
+        dispatcher.utter_message(response="utter_default")
         return [SlotSet("pending_question", None)]

@@ -109,7 +109,7 @@ class SafetySignals:
             return "resolved"
         if "CONTEXT_PAST" in self.labels:
             return "past"
-        if self.is_question and not self.personal:
+        if self.is_question and (not self.personal or "CONTEXT_HYPOTHETICAL" in self.labels):
             return "question"
         return None
 
@@ -126,8 +126,35 @@ class SafetySignals:
 
 
 def _negated(doc: Doc, start: int) -> bool:
-    window = doc[max(0, start - NEGATION_WINDOW):start]
-    return any(token.lower_ in NEGATIONS for token in window)
+    """A negation in the few words before a red flag, in the same clause: "no seizures",
+    "he has never had a seizure". An exclamation ("oh no, he collapsed") or "no" before a
+    person ("no he's not breathing") is not a denial: a missed emergency is far worse."""
+    window = list(doc[max(0, start - NEGATION_WINDOW):start])
+    for index, token in enumerate(window):
+        if token.is_punct:
+            continue
+        if token.lower_ not in NEGATIONS:
+            continue
+        after = window[index + 1:]
+        if any(t.is_punct for t in after):
+            continue
+        before = doc[token.i - 1].lower_ if token.i > 0 else ""
+        following = after[0].lower_ if after else ""
+        if token.lower_ == "no" and (before in ("oh", "uh", "ah", "omg") or following in PERSONAL_WORDS
+                                     or following in ("i", "he", "she", "it", "the", "my")):
+            continue
+        return True
+    return False
+
+
+def _told_as_happening(doc: Doc) -> bool:
+    """ "is having", "'s seizing", "are shaking": the present progressive places it now, even
+    where a pattern span took those words (entities cannot overlap)."""
+    tokens = [token.lower_ for token in doc]
+    return any(
+        word in ("is", "'s", "s", "are", "'re", "am", "'m") and following.endswith("ing")
+        for word, following in zip(tokens, tokens[1:], strict=False)
+    )
 
 
 def read_signals(doc: Doc) -> SafetySignals:
@@ -143,6 +170,8 @@ def read_signals(doc: Doc) -> SafetySignals:
     red_flag_spans = [e for e in doc.ents if e.label_ in ("RED_FLAG", "RED_FLAG_ID")]
     denied = [e for e in red_flag_spans if _negated(doc, e.start)]
     labels = {entity.label_ for entity in doc.ents}
+    if _told_as_happening(doc):
+        labels.add("CONTEXT_NOW")
     if red_flag_spans and len(denied) == len(red_flag_spans):
         labels -= {"RED_FLAG", "RED_FLAG_ID"}
     denies_emergency = bool(denied) or any(

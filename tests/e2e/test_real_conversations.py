@@ -313,9 +313,12 @@ def test_answers_the_classifier_took_for_an_alarm_are_answers(stack, chat, asked
 
 
 def tracker_slot(stack, sender: str, slot: str) -> Any:
+    from urllib.parse import quote
+
     from tests.e2e.chat import http
 
-    status, body = http("GET", f"{stack.rasa_url}/conversations/{sender}/tracker", token=stack.api_token)
+    status, body = http("GET", f"{stack.rasa_url}/conversations/{quote(sender, safe='')}/tracker",
+                        token=stack.api_token)
     assert status == 200, body
     return body["slots"][slot]
 

@@ -147,7 +147,8 @@ def test_a_stopped_booking_is_not_stored_and_is_paused(domain, bookings_db):
     tracker = make_tracker(slots={**FILLED_BOOKING, "booking_confirmed": None})
     messages, events = run(ActionSubmitBooking(), tracker, domain)
     assert [m["response"] for m in messages] == ["utter_booking_paused"]
-    assert events == []
+    # "ok let's carry on" then resumes it.
+    assert events == [SlotSet("pending_question", "continue_booking")]
     assert not sa.inspect(bookings_db).has_table("bookings") or stored_rows(bookings_db) == []
 
 

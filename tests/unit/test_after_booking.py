@@ -120,7 +120,8 @@ def test_cancel_asks_first_and_changes_nothing(domain, action_store):
     [message], events = run(ActionCancelBooking(), said("cancel my appointment", "cancel_booking"), domain)
     assert message["response"] == "utter_confirm_cancel"
     assert message["booking_reference"] == reference
-    assert events == [SlotSet("pending_question", "cancel")]
+    # The question remembers which request it is about, so the yes cancels that one.
+    assert events == [SlotSet("pending_question", f"cancel:{reference}")]
     assert action_store.get(reference)["status"] == "new" and action_store.updates_for(reference) == []
     payloads = [b["payload"] for b in domain["responses"]["utter_confirm_cancel"][0]["buttons"]]
     assert payloads == ["/affirm", "/deny"]

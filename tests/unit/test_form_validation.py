@@ -139,7 +139,7 @@ def test_a_time_phrase_is_never_a_name(domain):
         ("requester_name", "what is mmd?", "inform"),
         ("symptom_description", "is it inherited", "faq"),
         ("preferred_times", "how much does it cost?", "ask_clinic_details"),
-        ("contact", "why do you need my phone number?", "faq"),
+        ("contact", "how do you keep my phone number safe?", "faq"),
         ("patient_age", "does the age matter?", "faq"),
         ("consent", "how long does it take?", "faq"),
         ("booking_confirmed", "what happens next?", "faq"),

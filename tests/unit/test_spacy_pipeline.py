@@ -29,7 +29,7 @@ def test_every_pattern_file_loads_with_its_label():
     assert labels == {
         "BODY_PART", "SIDE", "MIRRORING", "INVOLUNTARY", "WHO", "RED_FLAG", "OTHER_SIDE_MOVES",
         "RED_FLAG_ID", "CRISIS", "CRISIS_ID", "SUDDEN", "DEFICIT", "CONTEXT_NOW", "CONTEXT_PAST",
-        "CONTEXT_RESOLVED", "FIGURATIVE",
+        "CONTEXT_RESOLVED", "FIGURATIVE", "CONTEXT_HYPOTHETICAL",
     }
 
 
@@ -96,6 +96,7 @@ CLASSIFIER_RANKING = [{"name": "emergency"}, {"name": "inform"}]
     "i just want to go to sleep and never wake up",
     "saya ingin bunuh diri",
     "aku udah gak kuat lagi pengen mati aja",
+    "tbh the kids at school are so mean about it i kinda wish i wasnt here anymore",
 ])
 def test_thoughts_of_suicide_or_self_harm_are_a_crisis_whatever_the_classifier_said(nlp, text):
     assert decide_intent(read_signals(nlp(text)), "faq", set(), CLASSIFIER_RANKING) == "crisis"
@@ -109,6 +110,10 @@ def test_thoughts_of_suicide_or_self_harm_are_a_crisis_whatever_the_classifier_s
     "since about an hour ago my left hand copies my right and my left leg feels heavy and weak",
     "my husband cant speak since a few minutes ago",
     "he had a seizure years ago and now he is having one again",
+    "oh no he just collapsed and isn't responding",
+    "no he's not breathing properly",
+    "im 58 and since this morning my right hand started copying my left, and my speech feels kind of slurry",
+    "my child is having a seizure, what do i do?",
 ])
 def test_red_flags_in_the_present_are_an_emergency(nlp, text):
     assert decide_intent(read_signals(nlp(text)), "faq", set(), CLASSIFIER_RANKING) == "emergency"
@@ -120,6 +125,9 @@ def test_red_flags_in_the_present_are_an_emergency(nlp, text):
     ("my son had a febrile seizure two years ago, could that have caused it?", "past"),
     ("he is fine now, the ambulance came, continue", "resolved"),
     ("the seizure stopped and the nurse is here now, just wondering if its linked", "resolved"),
+    ("what should i do if my child has a seizure?", "question"),
+    ("my son had a seizure when he was 2, he's 8 now and fine. does that make MMD more likely?", "past"),
+    ("could her seizure earlier have anything to do with the mirror movements?", "past"),
 ])
 def test_red_flags_asked_about_long_past_or_with_help_there_are_answered(nlp, text, context):
     signals = read_signals(nlp(text))
@@ -137,3 +145,16 @@ def test_denied_red_flags_and_figures_of_speech_are_not_alarms(nlp, text):
     assert decide_intent(read_signals(nlp(text)), "emergency", set(), CLASSIFIER_RANKING) not in (
         "emergency", "crisis"
     )
+
+
+@pytest.mark.parametrize("text, predicted, expected", [
+    ("please cancel MMD-6QXHPQ", "faq", "cancel_booking"),
+    ("can we move MMD-6QXHPQ to friday", "faq", "change_booking"),
+    ("what's the status of MMD-6QXHPQ?", "faq", "booking_status"),
+    ("my dad collapsed, booking MMD-6QXHPQ", "emergency", None),
+    ("what is mirror movement disorder", "faq", None),
+])
+def test_a_message_naming_a_reference_is_about_that_booking(text, predicted, expected):
+    from spacy_pipeline.booking_reference import intent_for_reference
+
+    assert intent_for_reference(text, predicted) == expected

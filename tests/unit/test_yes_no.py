@@ -103,7 +103,7 @@ def test_every_asking_action_is_in_the_domain(domain):
 
 def test_yes_to_the_cancel_question_cancels_but_keeps_the_request(domain, action_store):
     reference = add_booking(action_store, SENDER)
-    tracker = after_offer("action_cancel_booking", "cancel", "yes", "affirm")
+    tracker = after_offer("action_cancel_booking", f"cancel:{reference}", "yes", "affirm")
     responses, events, messages = run(ActionHandleYes(), tracker, domain)
     assert responses == ["utter_booking_cancelled"]
     assert messages[0]["booking_reference"] == reference
@@ -117,7 +117,7 @@ def test_yes_to_the_cancel_question_cancels_but_keeps_the_request(domain, action
 
 def test_no_to_the_cancel_question_keeps_the_request(domain, action_store):
     reference = add_booking(action_store, SENDER)
-    tracker = after_offer("action_cancel_booking", "cancel", "no", "deny")
+    tracker = after_offer("action_cancel_booking", f"cancel:{reference}", "no", "deny")
     responses, events, messages = run(ActionHandleNo(), tracker, domain)
     assert responses == ["utter_booking_kept"]
     assert messages[0]["booking_reference"] == reference
@@ -133,3 +133,14 @@ def test_yes_to_a_stale_cancel_question_cancels_nothing(domain, action_store):
     responses, _, _ = run(ActionHandleYes(), tracker, domain)
     assert responses == ["utter_anything_else"]
     assert action_store.get(reference)["status"] == "new"
+
+
+def test_yes_cancels_the_request_that_was_asked_about_not_the_latest(domain, action_store):
+    asked_about = add_booking(action_store, SENDER)
+    latest = add_booking(action_store, SENDER, requester_name="Sam Jones Senior", consult_for="self")
+    assert latest != asked_about
+    tracker = after_offer("action_cancel_booking", f"cancel:{asked_about}", "yes", "affirm")
+    responses, _, messages = run(ActionHandleYes(), tracker, domain)
+    assert responses == ["utter_booking_cancelled"] and messages[0]["booking_reference"] == asked_about
+    assert action_store.get(asked_about)["status"] == "cancelled"
+    assert action_store.get(latest)["status"] == "new"

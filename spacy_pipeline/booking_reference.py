@@ -1,0 +1,60 @@
+"""Rasa NLU component: a message that names a booking reference is about that booking.
+
+"please cancel MMD-6QXHPQ" or "what's the status of MMD-6QXHPQ?" were read as FAQs: the
+reference is a string no classifier learns. After the safety net (safety intents are never
+touched), a message with a reference becomes `cancel_booking`, `change_booking` or
+`booking_status` by its words. The classifier's own ranking stays in `intent_ranking`.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.training_data.message import Message
+
+from spacy_pipeline.intents import CRISIS, EMERGENCY, RED_FLAG_CONTEXT
+
+REFERENCE = re.compile(r"\bMMD-?[2-9A-HJ-NP-Z]{6}\b", re.IGNORECASE)
+CANCEL_WORDS = re.compile(r"\b(cancel\w*|call off|withdraw|batal\w*)\b", re.IGNORECASE)
+CHANGE_WORDS = re.compile(r"\b(change|move|reschedul\w*|instead|ganti|ubah|pindah\w*)\b", re.IGNORECASE)
+BOOKING_INTENTS = ("booking_status", "change_booking", "cancel_booking")
+NEVER_OVERRIDDEN = (CRISIS, EMERGENCY, RED_FLAG_CONTEXT)
+
+
+def intent_for_reference(text: str, predicted: Optional[str]) -> Optional[str]:
+    """The booking intent a message naming a reference has, or None to keep the prediction."""
+    if not REFERENCE.search(text or "") or predicted in NEVER_OVERRIDDEN or predicted in BOOKING_INTENTS:
+        return None
+    if CANCEL_WORDS.search(text):
+        return "cancel_booking"
+    if CHANGE_WORDS.search(text):
+        return "change_booking"
+    return "booking_status"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class BookingReferenceRouter(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> BookingReferenceRouter:
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            predicted = (message.get("intent") or {}).get("name")
+            chosen = intent_for_reference(message.get("text") or "", predicted)
+            if chosen:
+                ranking = [r for r in message.get("intent_ranking", []) if r.get("name") != chosen]
+                top = {"name": chosen, "confidence": 1.0}
+                message.set("intent", top, add_to_output=True)
+                message.set("intent_ranking", [top] + ranking, add_to_output=True)
+        return messages
