@@ -145,7 +145,9 @@ class ValidateConsultationForm(BaseFormValidator):
         if answers.is_explicit_stop(text):
             # Ends the form here; action_submit_booking then says the booking is paused.
             logger.info("form=%s slot=%s outcome=stopped", self.form_name(), asked)
-            return {"requested_slot": None}
+            # Rasa rejects a form whose validator sets only requested_slot; the offer to
+            # continue is a real slot, so the form ends here instead.
+            return {"requested_slot": None, "pending_question": "continue_booking"}
         if answers.is_go_back(text):
             return self._go_back(asked, dispatcher)
         if asked == "consent":

@@ -26,9 +26,14 @@ ASKING_ACTIONS = {
     "action_request_human", "action_booking_status", "action_cancel_booking", "action_change_booking",
     "action_submit_booking", "action_stop_outside_booking",
     "action_handle_yes", "action_handle_no", "action_clinic_details", "utter_cannot_diagnose",
+    "utter_booking_paused",
 }
 # The booking offer in the symptom reply is a question even though it sets no slot.
-OFFERS_BY_ACTION = {"action_acknowledge_symptom": "book", "utter_cannot_diagnose": "book"}
+OFFERS_BY_ACTION = {
+    "action_acknowledge_symptom": "book",
+    "utter_cannot_diagnose": "book",
+    "utter_booking_paused": "continue_booking",
+}
 
 
 def pending_question(tracker: Tracker) -> str:

@@ -27,13 +27,13 @@ NEVER_OVERRIDDEN = (CRISIS, EMERGENCY, RED_FLAG_CONTEXT)
 
 def intent_for_reference(text: str, predicted: Optional[str]) -> Optional[str]:
     """The booking intent a message naming a reference has, or None to keep the prediction."""
-    if not REFERENCE.search(text or "") or predicted in NEVER_OVERRIDDEN or predicted in BOOKING_INTENTS:
+    if not REFERENCE.search(text or "") or predicted in NEVER_OVERRIDDEN:
         return None
     if CANCEL_WORDS.search(text):
-        return "cancel_booking"
+        return "cancel_booking"  # "cancel MMD-… please, we'll go elsewhere instead"
     if CHANGE_WORDS.search(text):
         return "change_booking"
-    return "booking_status"
+    return None if predicted in BOOKING_INTENTS else "booking_status"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

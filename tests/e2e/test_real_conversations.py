@@ -304,7 +304,8 @@ def test_a_denied_red_flag_or_a_figure_of_speech_is_not_an_alarm(chat, message):
     (["book a consultation", "me", "30", "my fingers copy"], "Sophie Turner-Green",
      ("requester_name", "Sophie Turner-Green")),
 ])
-def test_answers_the_classifier_took_for_an_alarm_are_answers(stack, chat, asked_after, answer, stored):
+def test_answers_the_classifier_took_for_an_alarm_are_answers(stack, asked_after, answer, stored):
+    chat = Chat(stack.rasa_url, sender=f"e2e-alarm-{answer.replace(' ', '-')}")
     answer_all(chat, asked_after)
     replies = chat.say(answer)
     assert not first_text(replies).startswith(ALERT), texts(replies)
@@ -368,3 +369,58 @@ def test_a_diagnosis_question_gets_no_diagnosis_and_the_offer(chat):
     replies = chat.say("based on what i said is it MMD or not, just tell me yes or no")
     assert "can't tell whether someone has" in texts(replies)
     assert WHO in texts(chat.say("ok"))
+
+
+# --- the second round of persona sessions --------------------------------------------------
+
+def book_for(chat: Chat, who: str, age: str, name: str) -> str:
+    answer_all(chat, ["book a consultation", who, age, "the left hand copies the right", name,
+                      "ana@example.com", "mornings", "yes"], expect_last=SUMMARY)
+    return next(word.strip(".") for word in texts(chat.say("yes")).split() if word.startswith("MMD-"))
+
+
+def test_two_bookings_keep_their_own_answers_and_the_named_one_is_cancelled(stack, chat):
+    mine = book_for(chat, "me", "27", "Ana Lima")
+    replies = chat.say("I also want to book one for my son")
+    # "for my son" answers who; the first booking's age is not reused.
+    assert AGE in texts(replies) and WHO not in texts(replies), texts(replies)
+    answer_all(chat, ["4", "his left hand copies", "Ana Lima", "ana@example.com", "mornings", "yes"],
+               expect_last=SUMMARY)
+    sons = next(w.strip(".") for w in texts(chat.say("yes")).split() if w.startswith("MMD-"))
+    rows = {row["reference"]: row for row in booking_rows(stack, chat.sender)}
+    assert rows[mine]["patient_age"] == 27 and rows[sons]["patient_age"] == 4
+    replies = chat.say(f"please cancel {mine}")
+    assert mine in texts(replies)
+    assert mine in texts(chat.say("yes"))
+    rows = {row["reference"]: row for row in booking_rows(stack, chat.sender)}
+    assert rows[mine]["status"] == "cancelled" and rows[sons]["status"] == "new"
+    assert sons in texts(chat.say("what's the status of my booking?"))
+
+
+def test_cancel_it_after_booking_asks_and_a_change_without_a_time_asks_for_it(stack, chat):
+    reference = book(chat)
+    replies = chat.say("actually i need to change the time")
+    assert "What would you like to change" in texts(replies)
+    assert "change request" in texts(chat.say("tuesday evening"))
+    assert update_rows(stack, reference)[0]["detail"] == "tuesday evening"
+    replies = chat.say("cancel it")
+    assert reference in texts(replies) and "cancel" in texts(replies).lower()
+
+
+def test_a_mid_booking_remark_ages_without_apostrophes_and_why_questions(stack, chat):
+    answer_all(chat, ["book a consultation", "my daughter"], expect_last=AGE)
+    replies = chat.say("why do you need her age?")
+    assert "help them choose" in texts(replies) and AGE in texts(replies)
+    assert NOTICED in texts(chat.say("shes 8"))
+    answer_all(chat, ["her left hand copies the right", "Rose Field"], expect_last=CONTACT)
+    replies = chat.say("oh and her foot does it too")
+    assert not first_text(replies).startswith(ALERT) and CONTACT in texts(replies)
+    replies = answer_all(chat, ["rose@example.com", "weekends", "yes"], expect_last=SUMMARY)
+    assert "foot does it too" in texts(replies) and "Age: 8" in texts(replies)
+
+
+def test_after_stop_a_typed_carry_on_resumes(chat):
+    answer_all(chat, ["book a consultation", "me", "44"], expect_last=NOTICED)
+    assert "paused" in texts(chat.say("stop"))
+    replies = chat.say("ok let's carry on")
+    assert NOTICED in texts(replies) and "continue your booking" in texts(replies)

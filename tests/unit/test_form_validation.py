@@ -195,8 +195,11 @@ def test_a_new_symptom_at_another_question_is_left_to_the_symptom_rule(domain):
 @pytest.mark.parametrize("asked", FORM_SLOTS)
 @pytest.mark.parametrize("text, intent", [("stop", "stop"), ("cancel", "stop"), ("ok stop please", "inform")])
 def test_an_explicit_stop_ends_the_form(domain, asked, text, intent):
-    """requested_slot None ends the form; action_submit_booking then says it is paused."""
-    assert validate(domain, text, asked, intent, filled=SUMMARY) == ({"requested_slot": None}, [])
+    """requested_slot None ends the form (with a real slot beside it, or Rasa rejects the
+    form); action_submit_booking then says it is paused, and a typed yes continues it."""
+    assert validate(domain, text, asked, intent, filled=SUMMARY) == (
+        {"requested_slot": None, "pending_question": "continue_booking"}, []
+    )
 
 
 @pytest.mark.parametrize(

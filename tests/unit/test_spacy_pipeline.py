@@ -153,6 +153,8 @@ def test_denied_red_flags_and_figures_of_speech_are_not_alarms(nlp, text):
     ("what's the status of MMD-6QXHPQ?", "faq", "booking_status"),
     ("my dad collapsed, booking MMD-6QXHPQ", "emergency", None),
     ("what is mirror movement disorder", "faq", None),
+    ("cancel MMD-6QXHPQ please, we'll go to our GP instead", "change_booking", "cancel_booking"),
+    ("MMD-6QXHPQ did it go through", "booking_status", None),
 ])
 def test_a_message_naming_a_reference_is_about_that_booking(text, predicted, expected):
     from spacy_pipeline.booking_reference import intent_for_reference
