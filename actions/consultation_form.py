@@ -155,9 +155,11 @@ class ValidateConsultationForm(BaseFormValidator):
         if asked == "booking_confirmed":
             return self._summary_answer(text, intent, dispatcher, tracker)
         if WHY_ASKED.search(text):
-            # "why do you need my phone?": say why, then ask the same question again.
+            # "why do you need my phone?": say why, then ask the same question again (or
+            # go on, when the answer came with it: "16. why does that matter").
             dispatcher.utter_message(response="utter_why_we_ask")
-            return _slot_values(asked, None)
+            value = self._parse(asked, text) if asked in STRICT_PARSERS and asked != "requester_name" else None
+            return _slot_values(asked, value)
         if answers.is_question(text):
             return {}
         if asked in STRICT_PARSERS and asked != "requester_name":
@@ -357,6 +359,9 @@ def _each_clause(text: str) -> List[str]:
     return [part.strip() for part in re.split(r"[.,;!]+\s*|\s+-\s+", text) if part.strip()]
 
 
+PLAIN_WORDS = re.compile(r"[\w\s.,;:'’!?-]+")
+
+
 def _lenient_age(text: str) -> Optional[answers.Age]:
     """At the age question: "ok fine, 45", "shes 8", "my brother is 15", "16. why does that
     matter". One clause reads as an age, or the message holds exactly one number 0–120 and
@@ -366,8 +371,8 @@ def _lenient_age(text: str) -> Optional[answers.Age]:
         age = answers.parse_age(clause)
         if age is not None:
             return age
-    if answers.extract_contact(text):
-        return None
+    if answers.extract_contact(text) or not PLAIN_WORDS.fullmatch(text):
+        return None  # a phone number, a year or markup ("alert(1)") is never an age
     numbers = re.findall(r"(?<![\d.])\d{1,3}(?:[.,]5)?(?![\d])", text)
     if len(numbers) == 1:
         return answers.parse_age(numbers[0].replace(",", "."))

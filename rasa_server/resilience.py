@@ -33,6 +33,11 @@ FALLBACK_RESPONSES = {
 }
 
 
+# The form's answers are read by its validator (custom slot mappings): when that fails, an
+# answer gets "please try again" and the same question, never a silent skip.
+ANSWER_INTENTS = {"inform", "affirm", "deny"}
+
+
 def action_timeout_seconds() -> float:
     return float(os.environ.get("ACTION_TIMEOUT_SECONDS", "10"))
 
@@ -62,14 +67,16 @@ async def fallback_events(name: str, output_channel: Any, nlg: Any, tracker: Any
     if name == "action_session_start":
         return await ActionSessionStart().run(output_channel, nlg, tracker, domain)
     requested = tracker.get_slot("requested_slot")
-    if name.startswith("validate_") and (not requested or tracker.get_slot(requested) is None):
-        # Nothing was extracted this turn: the form rejects the message by itself and the
-        # rules answer it (an FAQ, say), as when the action server is up.
+    intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
+    if name.startswith("validate_") and (not requested or tracker.get_slot(requested) is None) \
+            and intent not in ANSWER_INTENTS:
+        # Not an answer (an FAQ, say): the form rejects the message by itself and the rules
+        # answer it, as when the action server is up.
         return []
     response = FALLBACK_RESPONSES.get(name, DEFAULT_FALLBACK)
     message = await nlg.generate(response, tracker, output_channel.name())
     events: List[Any] = [create_bot_utterance(message)] if message else []
-    if name.startswith("validate_"):
+    if name.startswith("validate_") and requested:
         # The answer could not be checked: do not keep it unchecked, ask for it again.
         events.append(SlotSet(requested, None))
     return events

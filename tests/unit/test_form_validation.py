@@ -427,3 +427,22 @@ def test_the_form_slots_are_custom_mappings_read_by_the_validator(domain):
     for slot in [*FORM_SLOTS, "patient_age_label"]:
         mappings = domain["slots"][slot]["mappings"]
         assert {"type": "custom"} in mappings, slot
+
+
+@pytest.mark.parametrize("text, age", [("ok fine, 45", 45.0), ("shes 8", 8.0), ("my brother is 15", 15.0)])
+def test_ages_are_read_leniently_at_the_age_question(domain, text, age):
+    slots, responses = validate(domain, text, "patient_age")
+    assert slots["patient_age"] == age and responses == []
+
+
+def test_why_is_answered_and_an_answer_given_with_it_is_kept(domain):
+    slots, responses = validate(domain, "16. why does that matter", "patient_age")
+    assert slots["patient_age"] == 16.0 and responses == ["utter_why_we_ask"]
+    slots, responses = validate(domain, "why do you need my phone?", "contact")
+    assert slots["contact"] is None and responses == ["utter_why_we_ask"]
+
+
+@pytest.mark.parametrize("text", ["<img src=x onerror=alert(1)>", "call 0812 3456 7890", "born in 2015"])
+def test_markup_phone_numbers_and_years_are_never_an_age(domain, text):
+    slots, responses = validate(domain, text, "patient_age")
+    assert slots["patient_age"] is None and responses == ["utter_invalid_patient_age"]
