@@ -71,6 +71,10 @@ CONFIRMATION = re.compile(
     r"\b(send|kirim|looks? (good|fine|right)|all good|perfect|that'?s (right|correct|fine)|"
     r"(all )?correct|sudah (benar|betul)|betul|benar|go ahead|lanjut|confirm)\b", re.IGNORECASE
 )
+# "no i dont want to share the chat", "yes that's fine": the first word answers.
+LEADING_NO = re.compile(r"^(no|nope|nah|tidak|nggak|gak|ga|enggak|jangan)\b")
+LEADING_YES = re.compile(r"^(yes|yeah|yep|ya|iya|sure|ok|okay|boleh)\b")
+NEGATED = re.compile(r"\b(not|don'?t|no|tidak|jangan|gak|nggak)\b")
 YES_WORDS = {"yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "ya", "iya", "iy", "boleh",
              "setuju", "correct", "right", "send", "send it", "yes please", "go ahead", "oke"}
 NO_WORDS = {"no", "n", "nope", "nah", "tidak", "nggak", "gak", "ga", "enggak", "jangan", "no thanks",
@@ -80,8 +84,15 @@ SHARING_WORDS = ("share", "shared", "sharing", "see", "read", "data", "privacy",
                  "data", "privasi", "percakapan")
 
 
+POLITE_TAIL = re.compile(r"[\s,.!]+(pls|plz|please|thanks|thank you|thx|ty|tq|makasih|ya)[\s.!]*$", re.IGNORECASE)
+POLITE_HEAD = re.compile(r"^(just|only)\s+", re.IGNORECASE)
+
+
 def _slot_values(slot: str, value: Any) -> Dict[str, Any]:
     """The slot events for one parsed answer (the age also keeps its label)."""
+    if slot == "requester_name" and isinstance(value, str):
+        # "my name should just be Rachel Okafor pls": the name, not the manners around it.
+        value = POLITE_HEAD.sub("", POLITE_TAIL.sub("", value)).strip() or value
     if slot == "patient_age":
         if value is None:
             return {"patient_age": None, "patient_age_label": None}
@@ -301,10 +312,12 @@ class ValidateConsultationForm(BaseFormValidator):
                 return {"consent": None}
             return {}
         if plain in YES_WORDS or plain in ("i don't mind", "i dont mind", "fine", "that's fine") or (
+            LEADING_YES.match(plain) and not NEGATED.search(plain)
+        ) or (
             name == "affirm" and plain not in NO_WORDS and _has_words(text)
         ):
             return {"consent": True}
-        if plain in NO_WORDS or name == "deny":
+        if plain in NO_WORDS or name == "deny" or LEADING_NO.match(plain):
             dispatcher.utter_message(response="utter_consent_declined_ok")
             return {"consent": False}
         if _sure_digression(intent):
@@ -442,7 +455,7 @@ def _reads_as_a_request(text: str) -> bool:
 # clearly ask for something else ("talk to a human" is not a description).
 NOT_A_FREE_TEXT_ANSWER = {
     "request_human", "booking_status", "change_booking", "cancel_booking", "ask_clinic_details",
-    "bot_challenge", "ask_diagnosis",
+    "bot_challenge", "ask_diagnosis", "request_consultation",
 }
 
 

@@ -78,10 +78,9 @@ class ActionCrisis(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        about_someone_else = latest_entity(tracker, "crisis_about") == "other"
-        dispatcher.utter_message(
-            response=_localised("utter_crisis_about_other" if about_someone_else else "utter_crisis", tracker)
-        )
+        about = latest_entity(tracker, "crisis_about")
+        reply = {"other": "utter_crisis_about_other", "past": "utter_crisis_in_the_past"}.get(about, "utter_crisis")
+        dispatcher.utter_message(response=_localised(reply, tracker))
         events: List[EventType] = _pause_booking()
         dispatcher.utter_message(response=_localised("utter_crisis_then_offer", tracker))
         events.append(SlotSet("pending_question", "continue_booking" if in_booking(tracker) else "book"))

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import MAX_DESCRIPTION
+from actions.answers import MAX_DESCRIPTION, is_question
 from actions.parsing import normalise_text
 from actions.yes_no import start_booking
 
@@ -51,7 +51,9 @@ class ActionAcknowledgeSymptom(Action):
             response = "utter_symptom_acknowledged"
         dispatcher.utter_message(response=response)
         events: List[EventType] = []
-        description = normalise_text(tracker.latest_message.get("text"), MAX_DESCRIPTION)
+        text = tracker.latest_message.get("text")
+        # A question ("is mmd the same as tourettes?") is not something the user noticed.
+        description = None if is_question(text) else normalise_text(text, MAX_DESCRIPTION)
         known = tracker.get_slot("symptom_description")
         if description and not known:
             events.append(SlotSet("symptom_description", description))

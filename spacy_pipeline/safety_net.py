@@ -102,7 +102,10 @@ class SymptomSafetyNet(GraphComponent):
             # never takes such a message as an answer.
             "safety_rule": "crisis" if signals.crisis else ("red_flag" if signals.red_flag else None),
             "language": "id" if signals.indonesian else None,
-            "crisis_about": "other" if signals.crisis and signals.about_someone_else else None,
+            "crisis_about": (
+                "past" if signals.crisis_long_past
+                else "other" if signals.crisis and signals.about_someone_else else None
+            ),
             "red_flag_context": signals.red_flag_context
             or ("resolved" if signals.help_arrived_or_long_past else None),
             "symptom_signal": "mirroring" if signals.describes_mirroring else None,
@@ -124,7 +127,7 @@ def decide_intent(
         return CRISIS
     if signals.red_flag:
         return RED_FLAG_CONTEXT if signals.red_flag_context else EMERGENCY
-    general_question = predicted == EMERGENCY and signals.is_question and not signals.personal
+    general_question = predicted == EMERGENCY and signals.general_question
     if predicted in (CRISIS, EMERGENCY) and (signals.figurative or signals.denies_emergency or general_question):
         # The classifier alone heard a crisis or an emergency in "this is killing me", "it's
         # not an emergency" or a general question with no red-flag words: its next guess.

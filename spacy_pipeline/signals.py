@@ -50,6 +50,12 @@ THIRD_PERSON = frozenset(
     "anaknya".split()
 )
 FIRST_PERSON = frozenset("i i'm im me myself aku gue gw".split())
+# Common small words of Bahasa Indonesia: a message full of them is written in it.
+INDONESIAN_WORDS = frozenset(
+    "yang aku saya sy gue gw kamu dia anak anakku gak nggak ga tidak tak mau aja saja sih dong deh "
+    "ini itu kalau kalo ada bisa udah sudah belum lagi dan atau tapi juga banget kok ya iya buat "
+    "untuk sama dengan di ke dari kenapa gimana apa tolong".split()
+)
 
 
 @dataclass(frozen=True)
@@ -80,11 +86,23 @@ class SafetySignals:
     def red_flag(self) -> bool:
         return bool({"RED_FLAG", "RED_FLAG_ID"} & self.labels) or self.sudden_deficit
 
+    # The message reads as Bahasa Indonesia (its common small words), whatever matched.
+    written_in_indonesian: bool = False
+
     @property
     def indonesian(self) -> bool:
-        """Safety language matched only in Bahasa Indonesia: reply in Bahasa Indonesia."""
-        return bool({"RED_FLAG_ID", "CRISIS_ID"} & self.labels) and not (
+        """Safety language matched only in Bahasa Indonesia, or a message written in it:
+        reply in Bahasa Indonesia."""
+        only_id_patterns = bool({"RED_FLAG_ID", "CRISIS_ID"} & self.labels) and not (
             {"RED_FLAG", "CRISIS"} & self.labels
+        )
+        return only_id_patterns or self.written_in_indonesian
+
+    @property
+    def crisis_long_past(self) -> bool:
+        """ "years ago I used to self harm, I'm fine now": told as over, nothing now."""
+        return self.crisis and {"CONTEXT_PAST", "CONTEXT_RESOLVED"} <= self.labels and (
+            "CONTEXT_NOW" not in self.labels
         )
 
     @property
@@ -109,9 +127,14 @@ class SafetySignals:
             return "resolved"
         if "CONTEXT_PAST" in self.labels:
             return "past"
-        if self.is_question and (not self.personal or "CONTEXT_HYPOTHETICAL" in self.labels):
+        if self.general_question:
             return "question"
         return None
+
+    @property
+    def general_question(self) -> bool:
+        """A question about no one in particular, or a "what if"."""
+        return self.is_question and (not self.personal or "CONTEXT_HYPOTHETICAL" in self.labels)
 
     @property
     def describes_mirroring(self) -> bool:
@@ -181,7 +204,9 @@ def read_signals(doc: Doc) -> SafetySignals:
     )
     third_person = any(word in THIRD_PERSON for word in words)
     first_person = any(word in FIRST_PERSON for word in words)
+    indonesian_words = sum(word in INDONESIAN_WORDS for word in words)
     return SafetySignals(
+        written_in_indonesian=indonesian_words >= 2 and indonesian_words * 4 >= len(words),
         about_someone_else=third_person and not first_person,
         labels=frozenset(labels),
         is_question=is_question,

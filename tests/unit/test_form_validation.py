@@ -446,3 +446,10 @@ def test_why_is_answered_and_an_answer_given_with_it_is_kept(domain):
 def test_markup_phone_numbers_and_years_are_never_an_age(domain, text):
     slots, responses = validate(domain, text, "patient_age")
     assert slots["patient_age"] is None and responses == ["utter_invalid_patient_age"]
+
+
+def test_a_name_keeps_no_manners_and_a_leading_no_declines_sharing(domain):
+    slots, _ = validate(domain, "Rachel Okafor pls", "requester_name")
+    assert slots["requester_name"] == "Rachel Okafor"
+    slots, responses = validate(domain, "no i dont want to share the chat", "consent", "inform")
+    assert slots["consent"] is False and responses == ["utter_consent_declined_ok"]

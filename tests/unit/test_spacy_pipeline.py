@@ -97,6 +97,8 @@ CLASSIFIER_RANKING = [{"name": "emergency"}, {"name": "inform"}]
     "saya ingin bunuh diri",
     "aku udah gak kuat lagi pengen mati aja",
     "tbh the kids at school are so mean about it i kinda wish i wasnt here anymore",
+    "he gets teased a lot and tbh some days i feel like id be better off not waking up, anyway does it get worse",
+    "hai, aku 16 thn, kadang aku mikir mending gak usah hidup aja sih, btw ada terapi ga?",
 ])
 def test_thoughts_of_suicide_or_self_harm_are_a_crisis_whatever_the_classifier_said(nlp, text):
     assert decide_intent(read_signals(nlp(text)), "faq", set(), CLASSIFIER_RANKING) == "crisis"
@@ -160,3 +162,20 @@ def test_a_message_naming_a_reference_is_about_that_booking(text, predicted, exp
     from spacy_pipeline.booking_reference import intent_for_reference
 
     assert intent_for_reference(text, predicted) == expected
+
+
+def test_a_crisis_written_in_indonesian_is_answered_in_indonesian(nlp):
+    text = "hai, aku 16 thn, tanganku mirror gitu loh, kadang aku mikir mending gak usah hidup aja sih"
+    signals = read_signals(nlp(text))
+    assert signals.crisis and signals.indonesian
+
+
+def test_a_crisis_told_as_long_over_is_marked_past(nlp):
+    signals = read_signals(nlp("years ago as a teen i used to self harm bc of being bullied, im fine now"))
+    assert signals.crisis and signals.crisis_long_past
+    assert not read_signals(nlp("i used to self harm years ago and i did it again last night")).crisis_long_past
+
+
+def test_a_what_if_question_without_red_flag_words_is_not_an_alarm(nlp):
+    signals = read_signals(nlp("what if he hits his head playing footy, would that make it worse?"))
+    assert decide_intent(signals, "emergency", set(), CLASSIFIER_RANKING) != "emergency"
