@@ -71,6 +71,12 @@ def _no_booking_events(tracker: Tracker) -> List[EventType]:
     return [SlotSet("pending_question", None if in_booking(tracker) else "book")]
 
 
+def _say_cancelled(booking: Dict[str, Any], dispatcher: CollectingDispatcher) -> List[EventType]:
+    """A cancelled request can't be changed or cancelled again: say so, ask nothing."""
+    dispatcher.utter_message(response="utter_booking_status_cancelled", booking_reference=booking["reference"])
+    return [SlotSet("pending_question", None)]
+
+
 def _record(tracker: Tracker, dispatcher: CollectingDispatcher, reference: str, kind: str, detail: str) -> bool:
     try:
         booking_store().record_update(reference, kind, detail)
@@ -100,16 +106,14 @@ class ActionBookingStatus(Action):
         if booking is None:
             return _no_booking_events(tracker)
         if booking["status"] == "cancelled":
-            dispatcher.utter_message(response="utter_booking_status_cancelled",
-                                     booking_reference=booking["reference"])
-        else:
-            created = booking["created_at"]
-            dispatcher.utter_message(
-                response="utter_booking_status",
-                booking_reference=booking["reference"],
-                booking_status=STATUS_LABELS.get(booking["status"], booking["status"]),
-                booking_date=created.strftime("%d %B %Y") if hasattr(created, "strftime") else str(created),
-            )
+            return _say_cancelled(booking, dispatcher)
+        created = booking["created_at"]
+        dispatcher.utter_message(
+            response="utter_booking_status",
+            booking_reference=booking["reference"],
+            booking_status=STATUS_LABELS.get(booking["status"], booking["status"]),
+            booking_date=created.strftime("%d %B %Y") if hasattr(created, "strftime") else str(created),
+        )
         return [SlotSet("pending_question", None)]
 
 
@@ -137,9 +141,7 @@ class ActionChangeBooking(Action):
         if booking is None:
             return _no_booking_events(tracker)
         if booking["status"] == "cancelled":
-            dispatcher.utter_message(response="utter_booking_status_cancelled",
-                                     booking_reference=booking["reference"])
-            return [SlotSet("pending_question", None)]
+            return _say_cancelled(booking, dispatcher)
         detail = _user_words(tracker.latest_message.get("text"))
         if not TIME_WORDS.search(REFERENCE_IN_TEXT.sub(" ", detail)):
             dispatcher.utter_message(response="utter_ask_change_detail", booking_reference=booking["reference"])
@@ -164,9 +166,7 @@ def ask_to_cancel(tracker: Tracker, dispatcher: CollectingDispatcher) -> List[Ev
     if booking is None:
         return _no_booking_events(tracker)
     if booking["status"] == "cancelled":
-        dispatcher.utter_message(response="utter_booking_status_cancelled",
-                                 booking_reference=booking["reference"])
-        return [SlotSet("pending_question", None)]
+        return _say_cancelled(booking, dispatcher)
     dispatcher.utter_message(response="utter_confirm_cancel", booking_reference=booking["reference"])
     return [SlotSet("pending_question", f"cancel:{booking['reference']}")]
 

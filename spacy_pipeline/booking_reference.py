@@ -16,7 +16,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
-from spacy_pipeline.intents import CRISIS, EMERGENCY, RED_FLAG_CONTEXT
+from spacy_pipeline.intents import CRISIS, EMERGENCY, RED_FLAG_CONTEXT, set_intent
 
 REFERENCE = re.compile(r"\bMMD-?[2-9A-HJ-NP-Z]{6}\b", re.IGNORECASE)
 CANCEL_WORDS = re.compile(r"\b(cancel\w*|call off|withdraw|batal\w*)\b", re.IGNORECASE)
@@ -53,8 +53,5 @@ class BookingReferenceRouter(GraphComponent):
             predicted = (message.get("intent") or {}).get("name")
             chosen = intent_for_reference(message.get("text") or "", predicted)
             if chosen:
-                ranking = [r for r in message.get("intent_ranking", []) if r.get("name") != chosen]
-                top = {"name": chosen, "confidence": 1.0}
-                message.set("intent", top, add_to_output=True)
-                message.set("intent_ranking", [top] + ranking, add_to_output=True)
+                set_intent(message, chosen)
         return messages

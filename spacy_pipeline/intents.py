@@ -8,3 +8,12 @@ REPORT_SYMPTOM = "report_symptom"
 
 # Set only by the safety net: no classifier is trained on these.
 SAFETY_NET_ONLY_INTENTS = frozenset({RED_FLAG_CONTEXT})
+
+
+def set_intent(message, intent: str) -> None:  # noqa: ANN001 - a Rasa Message (kept Rasa-free)
+    """Makes `intent` the message's intent (confidence 1.0), keeping the classifier's ranking
+    below it so staff can see what the classifier said."""
+    ranking = [r for r in message.get("intent_ranking", []) if r.get("name") != intent]
+    chosen = {"name": intent, "confidence": 1.0}
+    message.set("intent", chosen, add_to_output=True)
+    message.set("intent_ranking", [chosen] + ranking, add_to_output=True)

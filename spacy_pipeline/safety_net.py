@@ -32,7 +32,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.training_data.message import Message
 
-from spacy_pipeline.intents import CRISIS, EMERGENCY, RED_FLAG_CONTEXT, REPORT_SYMPTOM
+from spacy_pipeline.intents import CRISIS, EMERGENCY, RED_FLAG_CONTEXT, REPORT_SYMPTOM, set_intent
 from spacy_pipeline.signals import SafetySignals, read_signals
 
 logger = logging.getLogger(__name__)
@@ -90,10 +90,7 @@ class SymptomSafetyNet(GraphComponent):
     @staticmethod
     def _override(message: Message, intent: str, predicted: Dict[str, Any]) -> None:
         logger.debug("safety net: %s -> %s", predicted.get("name"), intent)
-        ranking = [r for r in message.get("intent_ranking", []) if r.get("name") != intent]
-        chosen = {"name": intent, "confidence": 1.0}
-        message.set("intent", chosen, add_to_output=True)
-        message.set("intent_ranking", [chosen] + ranking, add_to_output=True)
+        set_intent(message, intent)
 
     @staticmethod
     def _add_signal_entities(message: Message, signals: SafetySignals) -> None:
