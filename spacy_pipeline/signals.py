@@ -123,10 +123,10 @@ class SafetySignals:
         """Why a red flag is in doubt ('past', 'resolved', 'question'), or None if it is not."""
         if not self.red_flag or "CONTEXT_NOW" in self.labels:
             return None
+        if "CONTEXT_PAST" in self.labels:
+            return "past"  # "a seizure when she was 2, doctors said febrile": the past answer
         if "CONTEXT_RESOLVED" in self.labels:
             return "resolved"
-        if "CONTEXT_PAST" in self.labels:
-            return "past"
         if self.general_question:
             return "question"
         return None
@@ -134,7 +134,9 @@ class SafetySignals:
     @property
     def general_question(self) -> bool:
         """A question about no one in particular, or a "what if"."""
-        return self.is_question and (not self.personal or "CONTEXT_HYPOTHETICAL" in self.labels)
+        if "CONTEXT_HYPOTHETICAL" in self.labels:
+            return True  # "hypothetically, if she hit her head … what should I do"
+        return self.is_question and not self.personal
 
     @property
     def describes_mirroring(self) -> bool:

@@ -99,6 +99,8 @@ CLASSIFIER_RANKING = [{"name": "emergency"}, {"name": "inform"}]
     "tbh the kids at school are so mean about it i kinda wish i wasnt here anymore",
     "he gets teased a lot and tbh some days i feel like id be better off not waking up, anyway does it get worse",
     "hai, aku 16 thn, kadang aku mikir mending gak usah hidup aja sih, btw ada terapi ga?",
+    "some nights i think everyone would be better off if i just wasnt here anymore. anyway is there any treatment",
+    "honestly theres no point living like this with my hands doing this stuff",
 ])
 def test_thoughts_of_suicide_or_self_harm_are_a_crisis_whatever_the_classifier_said(nlp, text):
     assert decide_intent(read_signals(nlp(text)), "faq", set(), CLASSIFIER_RANKING) == "crisis"
@@ -116,6 +118,7 @@ def test_thoughts_of_suicide_or_self_harm_are_a_crisis_whatever_the_classifier_s
     "no he's not breathing properly",
     "im 58 and since this morning my right hand started copying my left, and my speech feels kind of slurry",
     "my child is having a seizure, what do i do?",
+    "my wife's hands do the mirror thing, but rn her chest is super tight and her left arm hurts, can u book her in",
 ])
 def test_red_flags_in_the_present_are_an_emergency(nlp, text):
     assert decide_intent(read_signals(nlp(text)), "faq", set(), CLASSIFIER_RANKING) == "emergency"
@@ -128,6 +131,8 @@ def test_red_flags_in_the_present_are_an_emergency(nlp, text):
     ("he is fine now, the ambulance came, continue", "resolved"),
     ("the seizure stopped and the nurse is here now, just wondering if its linked", "resolved"),
     ("what should i do if my child has a seizure?", "question"),
+    ("hypothetically if she hit her head and then her hands started moving weird what should i do", "question"),
+    ("she had a seizure once when she was 2 with a fever, doctors said it was febrile. does that matter?", "past"),
     ("my son had a seizure when he was 2, he's 8 now and fine. does that make MMD more likely?", "past"),
     ("could her seizure earlier have anything to do with the mirror movements?", "past"),
 ])
