@@ -1,7 +1,13 @@
 """mmd-assistant's action server (rasa-sdk): one small module per job.
 
 - settings: configuration from the environment
-- parsing: pure parsers for form answers (age, contact, who)
+- parsing: cleaning of typed text before it is stored
+- answers: pure readers of what a user typed at each booking question
+- conversation: small readers of the conversation shared by actions
+- safety_actions: emergency, crisis and "red flag in doubt" replies
+- yes_no: a typed yes or no answers the question just asked
+- after_booking: status, change and cancellation of a sent request
+- human_handoff: "talk to a human" (live request or a clinician's call)
 - validation_base: the shared base class of form validators
 - consultation_form: the consultation booking form's validator
 - booking_store: bookings in SQL (SQLite by default), idempotent
