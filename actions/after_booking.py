@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -71,10 +71,18 @@ def _no_booking_events(tracker: Tracker) -> List[EventType]:
     return [SlotSet("pending_question", None if in_booking(tracker) else "book")]
 
 
-def _say_cancelled(booking: Dict[str, Any], dispatcher: CollectingDispatcher) -> List[EventType]:
-    """A cancelled request can't be changed or cancelled again: say so, ask nothing."""
-    dispatcher.utter_message(response="utter_booking_status_cancelled", booking_reference=booking["reference"])
-    return [SlotSet("pending_question", None)]
+def _open_booking(
+    tracker: Tracker, dispatcher: CollectingDispatcher
+) -> Tuple[Optional[Dict[str, Any]], List[EventType]]:
+    """The request to act on, or None with the events already answered: no request (the
+    booking is offered) or a cancelled one (said so; it can't be changed or cancelled again)."""
+    booking = find_booking(tracker, dispatcher)
+    if booking is None:
+        return None, _no_booking_events(tracker)
+    if booking["status"] == "cancelled":
+        dispatcher.utter_message(response="utter_booking_status_cancelled", booking_reference=booking["reference"])
+        return None, [SlotSet("pending_question", None)]
+    return booking, []
 
 
 def _record(tracker: Tracker, dispatcher: CollectingDispatcher, reference: str, kind: str, detail: str) -> bool:
@@ -102,11 +110,9 @@ class ActionBookingStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        booking = find_booking(tracker, dispatcher)
+        booking, answered = _open_booking(tracker, dispatcher)
         if booking is None:
-            return _no_booking_events(tracker)
-        if booking["status"] == "cancelled":
-            return _say_cancelled(booking, dispatcher)
+            return answered
         created = booking["created_at"]
         dispatcher.utter_message(
             response="utter_booking_status",
@@ -137,11 +143,9 @@ class ActionChangeBooking(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        booking = find_booking(tracker, dispatcher)
+        booking, answered = _open_booking(tracker, dispatcher)
         if booking is None:
-            return _no_booking_events(tracker)
-        if booking["status"] == "cancelled":
-            return _say_cancelled(booking, dispatcher)
+            return answered
         detail = _user_words(tracker.latest_message.get("text"))
         if not TIME_WORDS.search(REFERENCE_IN_TEXT.sub(" ", detail)):
             dispatcher.utter_message(response="utter_ask_change_detail", booking_reference=booking["reference"])
@@ -162,11 +166,9 @@ class ActionCancelBooking(Action):
 
 
 def ask_to_cancel(tracker: Tracker, dispatcher: CollectingDispatcher) -> List[EventType]:
-    booking = find_booking(tracker, dispatcher)
+    booking, answered = _open_booking(tracker, dispatcher)
     if booking is None:
-        return _no_booking_events(tracker)
-    if booking["status"] == "cancelled":
-        return _say_cancelled(booking, dispatcher)
+        return answered
     dispatcher.utter_message(response="utter_confirm_cancel", booking_reference=booking["reference"])
     return [SlotSet("pending_question", f"cancel:{booking['reference']}")]
 
