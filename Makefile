@@ -11,12 +11,13 @@ MODEL_STAMP := models/.trained
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
                 $(SPACY_DIR)/meta.json spacy_pipeline/safety_net.py spacy_pipeline/signals.py spacy_pipeline/intents.py spacy_pipeline/booking_reference.py
 
-.PHONY: help run test setup build train validate lint unit stories e2e eval shell lock clean chromium staff-user bench bench-console deploy-check resilience
+.PHONY: help run test setup build train validate lint unit stories e2e eval cross-validate shell lock clean chromium staff-user bench bench-console deploy-check resilience
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Ctrl-C stops it)"
 	@echo "make test   set up, train if needed, run every check and test"
 	@echo "make eval   held-out NLU evaluation report under results/"
+	@echo "make cross-validate   5-fold NLU cross-validation (about 8 minutes)"
 	@echo "make shell  chat with the running assistant in this terminal"
 	@echo "make staff-user NAME=alice ROLE=admin   create a staff console account"
 	@echo "make bench  latency, throughput, memory, start-up and training vs Rasa's starter bot"
@@ -89,6 +90,17 @@ e2e: $(MODEL_STAMP) $(WEBCHAT_DEPS) chromium
 eval: $(MODEL_STAMP)
 	@echo "==> held-out NLU evaluation"
 	@$(ENV) $(BIN)/python -m tests.evaluate_heldout
+	@echo "==> questions written by users from personas (tests/nlu/users_*.yml)"
+	@$(ENV) $(BIN)/python -m tests.evaluate_users --quiet
+
+# 5-fold cross-validation of the NLU pipeline on data/nlu (about 8 minutes on 2 cores):
+# intent and FAQ-topic scores per fold, mean (standard deviation), under results/cv/.
+cross-validate: $(SPACY_DIR)/meta.json
+	@echo "==> NLU 5-fold cross-validation (about 8 minutes)"
+	@$(ENV) $(BIN)/rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 \
+	  --out results/cv > var/cross-validate.log 2>&1 || { tail -40 var/cross-validate.log; exit 1; }
+	@grep -E "Intent evaluation|Response selection|(train|test) (Accuracy|F1-score)" var/cross-validate.log \
+	  | sed -E 's/^.*(INFO|rasa[^ ]*) +- +//; s/^/    /'
 
 deploy-check: $(VENV)/.installed
 	@echo "==> Kubernetes manifests (schema, strict)"
