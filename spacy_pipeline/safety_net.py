@@ -38,6 +38,8 @@ from spacy_pipeline.signals import SafetySignals, read_signals
 logger = logging.getLogger(__name__)
 
 SPACY_DOC_KEY = "text_spacy_doc"
+# A question or a report: "help has come" words in it ("the doctor said…") are its context.
+ASKING_OR_REPORTING = {"faq", REPORT_SYMPTOM, "ask_diagnosis", "request_consultation"}
 EXTRACTOR = "SymptomSafetyNet"
 
 
@@ -133,8 +135,12 @@ def decide_intent(
         # The classifier alone called a plain mirroring report an emergency ("anak saya
         # ikut bergerak…"): no red-flag words, so it is a symptom report.
         return REPORT_SYMPTOM
-    if signals.help_resolved or (predicted == EMERGENCY and signals.help_arrived_or_long_past):
-        # "he is fine now, the ambulance came": after an emergency, not a new one.
+    if (signals.help_resolved and predicted not in ASKING_OR_REPORTING) or (
+        predicted == EMERGENCY and signals.help_arrived_or_long_past
+    ):
+        # "he is fine now, the ambulance came": after an emergency, not a new one. A
+        # question or report that only mentions a doctor ("the doctor said wait and see,
+        # should we push for tests?") is not about an emergency at all.
         return RED_FLAG_CONTEXT
     if signals.symptom_report and predicted not in keep:
         return REPORT_SYMPTOM

@@ -101,6 +101,10 @@ CLASSIFIER_RANKING = [{"name": "emergency"}, {"name": "inform"}]
     "hai, aku 16 thn, kadang aku mikir mending gak usah hidup aja sih, btw ada terapi ga?",
     "some nights i think everyone would be better off if i just wasnt here anymore. anyway is there any treatment",
     "honestly theres no point living like this with my hands doing this stuff",
+    # Wanting to vanish, and a plan to jump (pattern 1.12.0): wordings no classifier saw.
+    "some days i just want to vanish, this is too much",
+    "i've been thinking of jumping from the roof of our building",
+    "mendingan saya gak ada, semua orang lebih tenang tanpa saya",
 ])
 def test_thoughts_of_suicide_or_self_harm_are_a_crisis_whatever_the_classifier_said(nlp, text):
     assert decide_intent(read_signals(nlp(text)), "faq", set(), CLASSIFIER_RANKING) == "crisis"
@@ -119,6 +123,12 @@ def test_thoughts_of_suicide_or_self_harm_are_a_crisis_whatever_the_classifier_s
     "im 58 and since this morning my right hand started copying my left, and my speech feels kind of slurry",
     "my child is having a seizure, what do i do?",
     "my wife's hands do the mirror thing, but rn her chest is super tight and her left arm hurts, can u book her in",
+    # Sudden confusion and breathing trouble in everyday words (pattern 1.12.0).
+    "grandpa is disoriented all of a sudden and keeps asking where he is",
+    "she doesn't recognise me or her dad",
+    "the baby is wheezing and his lips are turning blue",
+    "he suddenly cant catch his breath, please help",
+    "nenek mendadak linglung, gak kenal keluarga",
 ])
 def test_red_flags_in_the_present_are_an_emergency(nlp, text):
     assert decide_intent(read_signals(nlp(text)), "faq", set(), CLASSIFIER_RANKING) == "emergency"
@@ -139,6 +149,18 @@ def test_red_flags_in_the_present_are_an_emergency(nlp, text):
 def test_red_flags_asked_about_long_past_or_with_help_there_are_answered(nlp, text, context):
     signals = read_signals(nlp(text))
     assert decide_intent(signals, "emergency", set(), CLASSIFIER_RANKING) == "red_flag_context"
+
+
+@pytest.mark.parametrize("text, predicted, expected", [
+    ("son is 4, his left hand copies his right. the doctor said wait and see. should we push for tests",
+     "report_symptom", "report_symptom"),
+    ("grandson doctor say cmm. what is cmm", "faq", None),
+    ("our doctor thinks it is mirror movements, is it inherited?", "faq", None),
+    # After an emergency, the same words are still "help has come".
+    ("he is fine now, the doctor saw him", "inform", "red_flag_context"),
+])
+def test_a_doctor_in_a_question_or_report_is_context_not_an_emergency(nlp, text, predicted, expected):
+    assert decide_intent(read_signals(nlp(text)), predicted, set(), CLASSIFIER_RANKING) == expected
 
 
 @pytest.mark.parametrize("text", [
