@@ -12,6 +12,7 @@
 - consultation_form: the consultation booking form's validator
 - booking_store: bookings in SQL (SQLite by default), idempotent
 - booking_actions: summary read-back and submission (the handoff)
-- symptom_actions: the empathetic consultation offer after a symptom report
+- faq_answer: FAQ answers by confidence: answer, "did you mean", ask; several questions
+- symptom_actions: the empathetic consultation offer after a symptom report (answering its question first)
 - session: session start (welcome back for returning users)
 """

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import MAX_DESCRIPTION, is_question
+from actions.faq_answer import EXTRA_ANSWER_ABOVE, answer_questions, more_questions
 from actions.parsing import normalise_text
 from actions.yes_no import start_booking
 
@@ -25,6 +26,10 @@ ASKS_TO_BOOK = re.compile(
 )
 
 BOOKING_FORM = "consultation_form"
+# "handwriting tips for a child whose hands mirror each other": a request for an answer.
+ASKS_FOR_ADVICE = re.compile(
+    r"\b(tips?|advice|ideas?|suggestions?|what helps|how (do|can|should) (i|we))\b", re.IGNORECASE
+)
 
 
 class ActionAcknowledgeSymptom(Action):
@@ -42,7 +47,13 @@ class ActionAcknowledgeSymptom(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         in_booking = tracker.active_loop.get("name") == BOOKING_FORM
-        asks_to_book = not in_booking and bool(ASKS_TO_BOOK.search(tracker.latest_message.get("text") or ""))
+        text = tracker.latest_message.get("text")
+        asks_to_book = not in_booking and bool(ASKS_TO_BOOK.search(text or ""))
+        asks = is_question(text) or bool(ASKS_FOR_ADVICE.search(text or ""))
+        if not in_booking and (asks or more_questions(tracker.latest_message)):
+            # "is it normal for my 4 year old's hand to copy when she draws?": the answer
+            # first, then the offer (never the offer alone).
+            answer_questions(dispatcher, tracker.latest_message, answer_above=EXTRA_ANSWER_ABOVE)
         if in_booking:
             response = "utter_symptom_acknowledged_in_form"
         elif asks_to_book:
@@ -51,7 +62,6 @@ class ActionAcknowledgeSymptom(Action):
             response = "utter_symptom_acknowledged"
         dispatcher.utter_message(response=response)
         events: List[EventType] = []
-        text = tracker.latest_message.get("text")
         # A question ("is mmd the same as tourettes?") is not something the user noticed.
         description = None if is_question(text) else normalise_text(text, MAX_DESCRIPTION)
         known = tracker.get_slot("symptom_description")

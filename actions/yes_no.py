@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 # Actions that ask a yes/no question outside the form, and so may set `pending_question`.
 ASKING_ACTIONS = {
-    "action_acknowledge_symptom", "action_emergency", "action_crisis", "action_red_flag_context",
+    "action_acknowledge_symptom", "action_answer_faq", "action_emergency", "action_crisis", "action_red_flag_context",
     "action_request_human", "action_booking_status", "action_cancel_booking", "action_change_booking",
     "action_submit_booking", "action_stop_outside_booking",
     "action_handle_yes", "action_handle_no", "action_clinic_details", "utter_cannot_diagnose",

@@ -11,7 +11,14 @@ import os
 os.environ.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
 os.environ.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
 
-from rasa_server import performance, quiet_payloads, resilience, rule_shortcut, selector_shortcut  # noqa: E402
+from rasa_server import (  # noqa: E402
+    performance,
+    quiet_payloads,
+    resilience,
+    rule_shortcut,
+    selector_shortcut,
+    several_questions,
+)
 
 
 def main() -> None:
@@ -20,6 +27,7 @@ def main() -> None:
     rule_shortcut.install()
     selector_shortcut.install()
     quiet_payloads.install()
+    several_questions.install()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

@@ -10,7 +10,9 @@ to `crisis`, `emergency`, `red_flag_context` or `report_symptom`).
 
 So when DIET's intent is not the selector's retrieval intent, the selector only records
 `all_retrieval_intents` (as it does) without a prediction for `faq`; for FAQs it runs
-unchanged. A selector without a retrieval intent (one for all of them) always runs.
+unchanged. It also runs for symptom reports, which often ask a question too ("my son's
+hand copies his writing hand, will it go away?"): actions/faq_answer.py answers it before
+the consultation offer. A selector without a retrieval intent (one for all) always runs.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY
 from rasa_server.patching import replaces
 
 stats = {"skipped": 0, "ran": 0}
+ALSO_ASKING = ("report_symptom",)
 enabled = True  # tests compare answers with and without
 
 
@@ -33,7 +36,8 @@ def install() -> None:
     def process_faqs_only(self, messages: List[Any]) -> List[Any]:  # noqa: ANN001 - Rasa's signature
         if not enabled or not self.retrieval_intent:
             return original(self, messages)
-        faqs = [m for m in messages if (m.get(INTENT) or {}).get(INTENT_NAME_KEY) == self.retrieval_intent]
+        asking = {self.retrieval_intent, *ALSO_ASKING}
+        faqs = [m for m in messages if (m.get(INTENT) or {}).get(INTENT_NAME_KEY) in asking]
         if faqs:
             original(self, faqs)
         for message in messages:

@@ -48,6 +48,9 @@ def responses_used_outside_stories() -> set[str]:
         text = source.read_text(encoding="utf-8")
         used.update(re.findall(r"\"(utter_\w+)\"", text))
         # utter_invalid_<slot> responses are chosen by slot name in validation_base.py.
+        # actions/faq_answer.py utters the retrieval responses as f"utter_{FAQ}/{topic}".
+        if 'f"utter_{FAQ}/{topic}"' in text:
+            used.update(f"utter_{intent}" for intent in retrieval_intents())
         if "utter_invalid_{slot_name}" in text:
             used.update(f"utter_invalid_{slot}" for form in domain.get("forms", {}).values()
                         for slot in form.get("required_slots", []))

@@ -19,7 +19,14 @@ SOURCE_NAMES = {
     "GeneReviews": "GENEREVIEWS",
     "Schlienger et al. 2023": "SCHLIENGER2023",
     "Collins Hutchinson et al. 2024": "COLLINS2024",
+    "Movement Disorders Clinical Practice 2016": "MDCP2016",
 }
+# Topics added from the revised facts.md (2026-11-27), and the two answers about the
+# assistant itself, which state no medical fact and so name no source.
+NEW_TOPICS = {
+    "genetic_testing", "normal_in_children", "other_conditions", "pain", "learning", "pregnancy",
+}
+NOT_MEDICAL = {"about_assistant", "not_covered"}
 FACTS = ROOT.parent / "shared" / "content" / "facts.md"
 
 
@@ -45,9 +52,14 @@ def test_every_required_topic_has_an_answer_and_examples(domain):
 
 
 EXTRA_TOPICS = {"genes", "medication", "contagious", "adult_onset"}
+MEDICAL_TOPICS = REQUIRED_TOPICS | EXTRA_TOPICS | NEW_TOPICS
 
 
-@pytest.mark.parametrize("topic", sorted(REQUIRED_TOPICS | EXTRA_TOPICS))
+def test_every_answer_is_a_medical_topic_with_sources_or_about_the_assistant(domain):
+    assert set(faq_answers(domain)) == MEDICAL_TOPICS | NOT_MEDICAL
+
+
+@pytest.mark.parametrize("topic", sorted(MEDICAL_TOPICS))
 def test_each_answer_ends_with_known_sources_and_fits_a_phone(domain, topic):
     text = faq_answers(domain)[topic].strip()
     match = re.search(r"Sources?: (.+)\.$", text)
@@ -80,7 +92,7 @@ def test_no_answer_recommends_a_medicine(domain):
         lowered = " ".join(text.lower().split())
         if re.search(r"\b(medicine|medication|drugs?|dose|pills?|tablets?)\b", lowered):
             mentions += 1
-            assert "no medicine" in lowered, text
+            assert "no medicine" in lowered or "can't recommend a medicine" in lowered, text
     assert mentions >= 2  # the treatment and medication answers both say so
 
 
@@ -98,3 +110,45 @@ def test_emergency_reply_names_emergency_and_starts_no_booking(domain):
 def test_greeting_carries_the_disclaimer(domain):
     first_time = domain["responses"]["utter_greet"][-1]["text"]
     assert "not a diagnosis" in first_time
+
+
+# The corrections of the revised facts.md, each checked on every response.
+def test_no_answer_says_most_cases_are_inherited(domain):
+    for text in all_texts(domain):
+        assert "most cases are inherited" not in " ".join(text.lower().split())
+
+
+def test_no_answer_tells_an_adult_it_is_not_congenital(domain):
+    for text in all_texts(domain):
+        assert "not congenital" not in " ".join(text.lower().split())
+
+
+def test_intelligence_is_only_stated_with_the_dcc_exception(domain):
+    for topic, text in faq_answers(domain).items():
+        lowered = " ".join(text.lower().split())
+        if "intelligence is not affected" in lowered or "intelligence and life expectancy" in lowered:
+            assert "dcc" in lowered and "learning" in lowered, topic
+
+
+def test_pain_is_cited_from_the_references_that_say_it(domain):
+    for topic in ("pain", "symptoms"):
+        text = faq_answers(domain)[topic]
+        assert "pain" in text and "MedlinePlus Genetics" in text and "GeneReviews" in text
+
+
+def test_the_chance_of_passing_it_on_is_the_references_figure(domain):
+    answers = faq_answers(domain)
+    assert "50%" in answers["inheritance"] and "no signs" in answers["inheritance"]
+    assert "counselling" in answers["inheritance"]
+    assert "does not rule" in answers["genetic_testing"]
+
+
+def test_uncovered_questions_get_an_honest_answer_and_the_offer(domain):
+    [variant] = domain["responses"]["utter_faq/not_covered"]
+    assert "don't have reliable information" in variant["text"]
+    assert {"payload": "/request_consultation", "title": "Book a consultation"} in variant["buttons"]
+
+
+def test_no_answer_judges_a_childs_movements(domain):
+    text = " ".join(faq_answers(domain)["normal_in_children"].split())
+    assert "can't tell whether a particular child" in text

@@ -1,0 +1,225 @@
+"""FAQ answers chosen with their confidence: answer, answer and offer the runner-up, or ask.
+
+The ResponseSelector ranks the FAQ topics for a message. A near tie between two topics is
+where users got a neighbouring topic's answer, so:
+- a clear winner is answered;
+- a close second is offered as a "Did you mean …?" button after the answer;
+- when no topic is likely, the user is asked which of the likeliest topics they mean;
+- every further question in the message (`more_questions`, found by
+  rasa_server/several_questions.py) is answered after the first.
+A symptom report that also asks something gets the answer before the consultation offer
+(actions/symptom_actions.py calls `answer_questions`).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.conversation import in_booking
+
+logger = logging.getLogger(__name__)
+
+FAQ = "faq"
+MORE_QUESTIONS = "more_questions"
+# Button title and the question it sends, per topic (each question is in its topic's
+# training data, tests/unit/test_faq_answer.py checks it).
+TOPICS: Dict[str, Tuple[str, str]] = {
+    "what_is": ("What is MMD?", "What is MMD?"),
+    "symptoms": ("Symptoms", "What are the symptoms?"),
+    "causes": ("Causes", "What causes it?"),
+    "inheritance": ("Is it inherited?", "Is it inherited?"),
+    "genes": ("Which genes?", "Which genes are involved?"),
+    "genetic_testing": ("Genetic testing", "What does a genetic test show?"),
+    "diagnosis": ("Diagnosis and which doctor", "How is MMD diagnosed?"),
+    "when_to_see_doctor": ("When to see a doctor", "When should we see a doctor?"),
+    "treatment": ("Treatment", "How is it treated?"),
+    "medication": ("Medicines", "Is there a medicine for MMD?"),
+    "prognosis": ("Does it change with age?", "Does MMD go away?"),
+    "normal_in_children": ("Normal in young children?", "Is some mirroring normal in young children?"),
+    "adult_onset": ("Starting in adulthood", "Can adults develop mirror movements?"),
+    "other_conditions": ("Other conditions", "What other conditions have mirror movements?"),
+    "pain": ("Hand and arm pain", "Does MMD cause hand pain?"),
+    "daily_life": ("School, work and daily life", "How can we cope with it day to day?"),
+    "learning": ("Learning and intelligence", "Does MMD affect intelligence?"),
+    "pregnancy": ("Pregnancy", "Did something in pregnancy cause it?"),
+    "prevalence": ("How common is it?", "How common is MMD?"),
+    "contagious": ("Is it contagious?", "Is MMD contagious?"),
+    "about_assistant": ("About this assistant", "What can you do?"),
+}
+# "I have no reliable information" is an answer, never a suggestion.
+NOT_SUGGESTED = {"not_covered"}
+
+# Thresholds on the selector's confidence (softmax over the topics), set from the
+# realistic question sets (tests/nlu/users_*.yml, `make eval` prints the spread).
+ANSWER_ABOVE = 0.35        # below: no topic is likely; ask which one
+SECOND_ABOVE = 0.2         # a runner-up this likely ...
+SECOND_WITHIN = 0.35       # ... and this close to the winner is offered as "Did you mean"
+EXTRA_ANSWER_ABOVE = 0.5   # a symptom report's question is answered above this
+MAX_CHOICES = 3
+
+# A question told with a person's own experience ("my hands hurt after typing, is that from
+# it?", "is it normal that my 4 year old's hand copies?") gets the consultation offer after
+# the answer: someone in it may need a clinician. Who (my…, I, he, she) and what (the body,
+# movements, the condition itself) must both be there: "can I pass it on to my kids" is a
+# question about the condition, not a description of anyone.
+_PERSON = re.compile(
+    r"\b(my|our|i|i'm|im|i've|ive|me|he|she|his|her|he's|she's|hes|shes|son|daughter|grandson|"
+    r"granddaughter|pupil|student)\b", re.IGNORECASE,
+)
+_EXPERIENCE = re.compile(
+    r"\b(hands?|fingers?|arms?|legs?|feet|foot|wrists?|moves?|moving|movements?|cop(y|ies|ying)|"
+    r"mirror(s|ing)?|hurts?|pain(ful)?|aches?|aching|sore|cramps?|writ(e|es|ing)|draws?|drawing|"
+    r"typ(e|es|ing)|(has|have|with) (cmm|mmd|cmmd|it))\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Selection:
+    ranking: List[Tuple[str, float]]  # (topic, confidence), best first
+
+    @property
+    def top(self) -> Optional[Tuple[str, float]]:
+        return self.ranking[0] if self.ranking else None
+
+    @property
+    def runner_up(self) -> Optional[Tuple[str, float]]:
+        return self.ranking[1] if len(self.ranking) > 1 else None
+
+
+def _topic(key: Any) -> Optional[str]:
+    if isinstance(key, str) and key.startswith(f"{FAQ}/"):
+        return key.split("/", 1)[1]
+    return None
+
+
+def read_selection(latest_message: Dict[str, Any]) -> Selection:
+    """The selector's FAQ ranking for the latest message (empty when it did not run)."""
+    faq = ((latest_message or {}).get("response_selector") or {}).get(FAQ) or {}
+    ranking = []
+    for entry in faq.get("ranking") or []:
+        topic = _topic(entry.get("intent_response_key"))
+        if topic:
+            ranking.append((topic, float(entry.get("confidence") or 0.0)))
+    if not ranking:
+        response = faq.get("response") or {}
+        topic = _topic(response.get("intent_response_key"))
+        if topic:
+            ranking.append((topic, float(response.get("confidence") or 0.0)))
+    ranking.sort(key=lambda item: item[1], reverse=True)
+    return Selection(ranking)
+
+
+def more_questions(latest_message: Dict[str, Any]) -> List[str]:
+    topics = []
+    for entity in (latest_message or {}).get("entities") or []:
+        topic = _topic(entity.get("value")) if entity.get("entity") == MORE_QUESTIONS else None
+        if topic and topic not in topics:
+            topics.append(topic)
+    return topics
+
+
+def describes_a_person(latest_message: Dict[str, Any]) -> bool:
+    text = (latest_message or {}).get("text") or ""
+    signalled = any(e.get("entity") == "symptom_signal" for e in (latest_message or {}).get("entities") or [])
+    return signalled or bool(_PERSON.search(text) and _EXPERIENCE.search(text))
+
+
+def topic_button(topic: str) -> Dict[str, str]:
+    title, question = TOPICS[topic]
+    return {"title": title, "payload": question}
+
+
+def utter_answer(dispatcher: CollectingDispatcher, topic: str) -> None:
+    dispatcher.utter_message(response=f"utter_{FAQ}/{topic}")
+
+
+def suggestions(selection: Selection, leave_out: Tuple[str, ...] = ()) -> List[str]:
+    return [
+        topic for topic, _ in selection.ranking
+        if topic in TOPICS and topic not in NOT_SUGGESTED and topic not in leave_out
+    ][:MAX_CHOICES]
+
+
+def ask_which_topic(dispatcher: CollectingDispatcher, selection: Selection) -> bool:
+    """Asks which of the likeliest topics the user means; False when there is none."""
+    choices = suggestions(selection)
+    if not choices:
+        return False
+    dispatcher.utter_message(
+        response="utter_which_topic", buttons=[topic_button(topic) for topic in choices]
+    )
+    return True
+
+
+def answer_questions(
+    dispatcher: CollectingDispatcher, latest_message: Dict[str, Any], answer_above: float = ANSWER_ABOVE
+) -> List[str]:
+    """Answers the message's FAQ question(s); returns the topics answered, in order.
+
+    The first topic gets a "Did you mean" button for a close runner-up; the further
+    questions of the message follow it. Nothing is said when no topic is likely enough.
+    """
+    selection = read_selection(latest_message)
+    answered: List[str] = []
+    top, runner_up = selection.top, selection.runner_up
+    if top and top[1] >= answer_above:
+        utter_answer(dispatcher, top[0])
+        answered.append(top[0])
+    for topic in more_questions(latest_message):
+        if topic not in answered and (topic in TOPICS or topic in NOT_SUGGESTED):
+            utter_answer(dispatcher, topic)
+            answered.append(topic)
+    if (
+        len(answered) == 1 and runner_up and runner_up[0] not in answered
+        and runner_up[0] in TOPICS and runner_up[1] >= SECOND_ABOVE
+        and top[1] - runner_up[1] <= SECOND_WITHIN
+    ):
+        dispatcher.utter_message(response="utter_did_you_mean", buttons=[topic_button(runner_up[0])])
+    return answered
+
+
+class ActionAnswerFaq(Action):
+    """The reply to an FAQ: the answer(s), a "Did you mean" for a near tie, or a question."""
+
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        latest = tracker.latest_message or {}
+        answered = answer_questions(dispatcher, latest)
+        if not answered and not ask_which_topic(dispatcher, read_selection(latest)):
+            dispatcher.utter_message(response="utter_default")
+        selection = read_selection(latest)
+        offered = bool(answered) and describes_a_person(latest) and not in_booking(tracker)
+        logger.info(
+            "faq answered=%s top_confidence=%.2f offered=%s",
+            ",".join(answered) or "-", selection.top[1] if selection.top else 0.0, offered,
+        )
+        if offered:
+            dispatcher.utter_message(response="utter_offer_after_answer")
+            return [SlotSet("pending_question", "book")]
+        return []
+
+
+class ActionClarify(Action):
+    """A message nobody understood: suggests the likeliest FAQ topics when there are some."""
+
+    def name(self) -> str:
+        return "action_clarify"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if not ask_which_topic(dispatcher, read_selection(tracker.latest_message or {})):
+            dispatcher.utter_message(response="utter_default")
+        return []

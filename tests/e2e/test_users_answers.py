@@ -1,0 +1,80 @@
+"""Answer-level check: does what the user receives address what they asked?
+
+The questions are tests/nlu/users_*.yml, written by helper sessions from personas without
+reading the training data (never trained on). Each message is sent in a new conversation
+through the REST channel of the real servers, and the replies must contain:
+- the answer of one of the entry's topics (its text as in domain.yml);
+- for two questions in one message, an answer for the second too;
+- for a message that describes a person's own movements, the consultation offer;
+and never an emergency alarm (none of these messages is one).
+The score per kind and every miss go to results/users_answers.md.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+import yaml
+
+from tests.e2e.chat import Chat, payloads, texts
+from tests.evaluate_users import load_entries
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORT = ROOT / "results" / "users_answers.md"
+MIN_ANSWER_LEVEL = 0.90
+OFFER = "/request_consultation"
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"\{[^}]*\}", "", text).split())
+
+
+@pytest.fixture(scope="module")
+def answer_openings() -> Dict[str, str]:
+    """Topic -> the first 60 characters of its answer, as the user sees it."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return {
+        name.split("/", 1)[1]: _words(variants[0]["text"])[:60]
+        for name, variants in domain["responses"].items() if name.startswith("utter_faq/")
+    }
+
+
+def judge(entry: Dict[str, Any], replies: List[Dict[str, Any]], openings: Dict[str, str]) -> List[str]:
+    said = _words(texts(replies))
+    problems = []
+    if not any(openings[topic] in said for topic in entry["topics"]):
+        problems.append(f"no answer for {'/'.join(entry['topics'])}")
+    if entry.get("second") and not any(openings[topic] in said for topic in entry["second"]):
+        problems.append(f"no answer for the second question ({'/'.join(entry['second'])})")
+    if entry.get("offer") and OFFER not in payloads(replies):
+        problems.append("no consultation offer")
+    if "\N{POLICE CARS REVOLVING LIGHT}" in said:
+        problems.append("an emergency alarm")
+    return problems
+
+
+def test_realistic_questions_get_replies_that_address_them(stack, answer_openings):
+    entries = load_entries()
+    results: Dict[str, List[bool]] = defaultdict(list)
+    misses = []
+    for number, entry in enumerate(entries):
+        replies = Chat(stack.rasa_url, sender=f"users-{number}").say(entry["text"])
+        problems = judge(entry, replies, answer_openings)
+        results[entry["kind"]].append(not problems)
+        if problems:
+            got = " | ".join(_words(r.get("text", ""))[:70] for r in replies)
+            misses.append(f"- [{entry['kind']}] {entry['text']!r}: {'; '.join(problems)}. Got: {got}")
+    total = [ok for oks in results.values() for ok in oks]
+    score = sum(total) / len(total)
+    lines = ["# Answer-level check on questions written by users (tests/nlu/users_*.yml)", "",
+             "| kind | addressed | n | share |", "|---|---|---|---|"]
+    lines += [f"| {kind} | {sum(oks)} | {len(oks)} | {sum(oks) / len(oks):.3f} |"
+              for kind, oks in sorted(results.items())]
+    lines += [f"| all | {sum(total)} | {len(total)} | {score:.3f} |", "", "## Misses", "", *misses, ""]
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text("\n".join(lines))
+    print(f"\n    answer level: {score:.3f} of {len(total)} realistic questions addressed (see {REPORT.name})")
+    assert score >= MIN_ANSWER_LEVEL, "\n".join(misses)

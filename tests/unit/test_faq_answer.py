@@ -1,0 +1,154 @@
+"""FAQ answers by the selector's confidence, several questions, and the answer before an offer.
+
+Trackers are built as the Rasa server sends them, with the ResponseSelector's output in the
+latest message; the real domain and training data are read for the topic checks.
+"""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.faq_answer import TOPICS, ActionAnswerFaq, ActionClarify, read_selection
+from actions.symptom_actions import ActionAcknowledgeSymptom
+from tests.unit.trackers import entity, make_tracker, user_message
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def selected(text, ranking, intent="faq", entities=()):
+    """A latest message whose selector ranked `ranking` [(topic, confidence), ...]."""
+    message = user_message(text, intent, entities=entities)
+    top_topic, top_confidence = ranking[0]
+    message["response_selector"] = {
+        "all_retrieval_intents": ["faq"],
+        "faq": {
+            "response": {"intent_response_key": f"faq/{top_topic}", "confidence": top_confidence},
+            "ranking": [{"intent_response_key": f"faq/{t}", "confidence": c} for t, c in ranking],
+        },
+    }
+    return message
+
+
+def run(action, tracker, domain):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, domain))
+    return dispatcher.messages, events
+
+
+def responses(messages):
+    return [m.get("response") for m in messages]
+
+
+def test_a_clear_winner_is_answered_alone(domain):
+    tracker = make_tracker(latest_message=selected("how is it treated", [("treatment", 0.97), ("medication", 0.02)]))
+    messages, _ = run(ActionAnswerFaq(), tracker, domain)
+    assert responses(messages) == ["utter_faq/treatment"]
+
+
+def test_a_near_tie_answers_the_winner_and_offers_the_runner_up(domain):
+    tracker = make_tracker(latest_message=selected(
+        "will it go away", [("prognosis", 0.55), ("normal_in_children", 0.40), ("treatment", 0.05)]))
+    messages, _ = run(ActionAnswerFaq(), tracker, domain)
+    assert responses(messages) == ["utter_faq/prognosis", "utter_did_you_mean"]
+    assert messages[1]["buttons"] == [{"title": TOPICS["normal_in_children"][0],
+                                       "payload": TOPICS["normal_in_children"][1]}]
+
+
+def test_when_no_topic_is_likely_it_asks_which_of_the_likeliest(domain):
+    tracker = make_tracker(latest_message=selected(
+        "hmm that thing", [("causes", 0.22), ("not_covered", 0.2), ("genes", 0.18), ("what_is", 0.15), ("pain", 0.1)]))
+    messages, _ = run(ActionAnswerFaq(), tracker, domain)
+    assert responses(messages) == ["utter_which_topic"]
+    # "no reliable information" is never offered as a choice.
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        TOPICS["causes"][1], TOPICS["genes"][1], TOPICS["what_is"][1]]
+
+
+def test_every_question_of_the_message_is_answered_in_order(domain):
+    message = selected("what causes it and is there a cure", [("causes", 0.9), ("treatment", 0.08)],
+                       entities=[entity("more_questions", "faq/treatment")])
+    messages, _ = run(ActionAnswerFaq(), make_tracker(latest_message=message), domain)
+    assert responses(messages) == ["utter_faq/causes", "utter_faq/treatment"]
+
+
+def test_a_symptom_report_that_asks_gets_the_answer_then_the_offer(domain):
+    message = selected("is it normal for my 4 year old's other hand to copy when she draws",
+                       [("normal_in_children", 0.8), ("prognosis", 0.1)], intent="report_symptom")
+    messages, events = run(ActionAcknowledgeSymptom(), make_tracker(latest_message=message), domain)
+    assert responses(messages) == ["utter_faq/normal_in_children", "utter_symptom_acknowledged"]
+    assert any(e.get("name") == "pending_question" and e.get("value") == "book" for e in events)
+
+
+def test_a_symptom_report_with_an_unclear_question_gets_the_offer_only(domain):
+    message = selected("my son's hand copies, is that it?", [("symptoms", 0.3), ("what_is", 0.25)],
+                       intent="report_symptom")
+    messages, _ = run(ActionAcknowledgeSymptom(), make_tracker(latest_message=message), domain)
+    assert responses(messages) == ["utter_symptom_acknowledged"]
+
+
+def test_a_report_without_a_question_is_not_answered(domain):
+    message = selected("my daughter's left hand copies her right", [("symptoms", 0.9)], intent="report_symptom")
+    messages, _ = run(ActionAcknowledgeSymptom(), make_tracker(latest_message=message), domain)
+    assert responses(messages) == ["utter_symptom_acknowledged"]
+
+
+def test_an_unclear_message_suggests_faq_topics_or_asks_to_rephrase(domain):
+    message = selected("blah about the genes thing", [("genes", 0.4), ("inheritance", 0.35)], intent="nlu_fallback")
+    messages, _ = run(ActionClarify(), make_tracker(latest_message=message), domain)
+    assert responses(messages) == ["utter_which_topic"]
+    plain = user_message("asdfgh", "nlu_fallback")
+    messages, _ = run(ActionClarify(), make_tracker(latest_message=plain), domain)
+    assert responses(messages) == ["utter_default"]
+
+
+def test_no_selection_reads_as_empty():
+    assert read_selection({"text": "hi", "intent": {"name": "greet"}}).ranking == []
+
+
+def plain(text):
+    return text.strip().rstrip("?").lower()
+
+
+def faq_examples():
+    examples = {}
+    for block in yaml.safe_load((ROOT / "data" / "nlu" / "faq.yml").read_text())["nlu"]:
+        topic = block["intent"].split("/", 1)[1]
+        examples[topic] = {plain(line[2:]) for line in block["examples"].splitlines() if line.strip()}
+    return examples
+
+
+@pytest.mark.parametrize("topic", sorted(TOPICS))
+def test_each_suggestion_button_sends_a_question_trained_for_its_topic(domain, topic):
+    assert f"utter_faq/{topic}" in domain["responses"]
+    assert plain(TOPICS[topic][1]) in faq_examples()[topic]
+
+
+@pytest.mark.parametrize("text", [
+    "my hands hurt after typing, is that from the mirror movements?",
+    "is it normal that my 4 year old's other hand copies when she draws",
+    "i have cmm, will it get worse",
+])
+def test_a_question_told_with_a_persons_experience_gets_the_answer_then_the_offer(domain, text):
+    tracker = make_tracker(latest_message=selected(text, [("pain", 0.9), ("symptoms", 0.05)]))
+    messages, events = run(ActionAnswerFaq(), tracker, domain)
+    assert responses(messages) == ["utter_faq/pain", "utter_offer_after_answer"]
+    assert [(e["name"], e["value"]) for e in events] == [("pending_question", "book")]
+
+
+@pytest.mark.parametrize("text", ["can I pass it on to my kids", "can you play piano if you have cmm",
+                                  "what causes mirror movements"])
+def test_a_question_about_the_condition_gets_no_offer(domain, text):
+    tracker = make_tracker(latest_message=selected(text, [("inheritance", 0.9), ("genes", 0.05)]))
+    messages, events = run(ActionAnswerFaq(), tracker, domain)
+    assert responses(messages) == ["utter_faq/inheritance"] and events == []
+
+
+def test_no_offer_inside_the_booking(domain):
+    tracker = make_tracker(latest_message=selected("my hands hurt, is that normal", [("pain", 0.9)]),
+                           in_form=True, requested_slot="contact")
+    messages, _ = run(ActionAnswerFaq(), tracker, domain)
+    assert responses(messages) == ["utter_faq/pain"]

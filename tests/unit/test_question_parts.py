@@ -1,0 +1,43 @@
+"""The pleasantries around a question and the questions in a message (pure text rules)."""
+from __future__ import annotations
+
+import pytest
+
+from spacy_pipeline.question_parts import question_parts, strip_pleasantries
+
+
+@pytest.mark.parametrize("text, core", [
+    ("hi, what causes mmd?", "what causes mmd?"),
+    ("Hello there! how is it treated thanks", "how is it treated"),
+    ("good morning, is it inherited? thank you so much", "is it inherited?"),
+    ("hey bot is cmm contagious", "is cmm contagious"),
+    ("halo, apa itu mmd", "apa itu mmd"),
+    ("is it inherited", "is it inherited"),
+    ("hi", ""),
+    ("thanks!", ""),
+])
+def test_greetings_and_thanks_around_a_question_are_taken_off(text, core):
+    assert strip_pleasantries(text) == core
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("what causes it and is there a cure", ["what causes it", "is there a cure"]),
+    ("Is it inherited? How common is it?", ["Is it inherited?", "How common is it?"]),
+    ("can my kid catch it from his brother and also how rare is it",
+     ["can my kid catch it from his brother", "how rare is it"]),
+    ("whats the chance of passing it on, and does genetic testing help",
+     ["whats the chance of passing it on", "does genetic testing help"]),
+    # One question with "and" inside it stays one.
+    ("is it genetic and inherited", ["is it genetic and inherited"]),
+    ("what and why", ["what and why"]),
+    # Context sentences are left to the whole message's reading.
+    ("My son is 4. His left hand copies the right. Is that normal? Will it go away?",
+     ["Is that normal?", "Will it go away?"]),
+    ("my son's left hand copies his right", ["my son's left hand copies his right"]),
+])
+def test_a_message_splits_into_its_questions(text, parts):
+    assert question_parts(text) == parts
+
+
+def test_at_most_three_questions_are_read():
+    assert len(question_parts("What is it? Why? Is it rare? Is it inherited? Is there a cure?")) == 3
