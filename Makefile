@@ -9,7 +9,7 @@ ENV       := source scripts/env.sh &&
 SPACY_DIR := build/spacy_mmd
 MODEL_STAMP := models/.trained
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
-                $(SPACY_DIR)/meta.json spacy_pipeline/safety_net.py spacy_pipeline/signals.py spacy_pipeline/intents.py spacy_pipeline/booking_reference.py
+                $(SPACY_DIR)/meta.json spacy_pipeline/safety_net.py spacy_pipeline/signals.py spacy_pipeline/intents.py spacy_pipeline/booking_reference.py spacy_pipeline/word_tokenizer.py
 
 .PHONY: help run test setup build train validate lint unit stories e2e eval cross-validate shell lock clean chromium staff-user bench bench-console deploy-check resilience
 
@@ -91,7 +91,8 @@ eval: $(MODEL_STAMP)
 	@echo "==> held-out NLU evaluation"
 	@$(ENV) $(BIN)/python -m tests.evaluate_heldout
 	@echo "==> questions written by users from personas (tests/nlu/users_*.yml)"
-	@$(ENV) $(BIN)/python -m tests.evaluate_users --quiet
+	@$(ENV) $(BIN)/python -m tests.evaluate_users --quiet 2> var/eval-users.log \
+	  || { tail -20 var/eval-users.log; exit 1; }
 
 # 5-fold cross-validation of the NLU pipeline on data/nlu (about 8 minutes on 2 cores):
 # intent and FAQ-topic scores per fold, mean (standard deviation), under results/cv/.

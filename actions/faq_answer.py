@@ -62,6 +62,8 @@ ANSWER_ABOVE = 0.35        # below: no topic is likely; ask which one
 SECOND_ABOVE = 0.2         # a runner-up this likely ...
 SECOND_WITHIN = 0.35       # ... and this close to the winner is offered as "Did you mean"
 EXTRA_ANSWER_ABOVE = 0.5   # a symptom report's question is answered above this
+CLEAR_TOPIC_ABOVE = 0.85   # a report that asks nothing is answered only above this
+# (plain reports, "my daughter's left hand copies her right", score 0.1-0.3 on every topic)
 MAX_CHOICES = 3
 
 # A question told with a person's own experience ("my hands hurt after typing, is that from

@@ -11,9 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import MAX_DESCRIPTION, is_question
-from actions.faq_answer import EXTRA_ANSWER_ABOVE, answer_questions, more_questions
+from actions.faq_answer import CLEAR_TOPIC_ABOVE, EXTRA_ANSWER_ABOVE, answer_questions
 from actions.parsing import normalise_text
 from actions.yes_no import start_booking
+from spacy_pipeline.question_parts import asks_something
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,11 @@ ASKS_TO_BOOK = re.compile(
     re.IGNORECASE,
 )
 
+# "do I need to see a doctor?" asks whether, not for a booking: answered, then offered.
+ASKS_WHETHER = re.compile(
+    r"\b(do|does|should|must|would) (i|we|he|she|they) (need to |have to )?(see|go|get)\b|\bis it worth\b",
+    re.IGNORECASE,
+)
 BOOKING_FORM = "consultation_form"
 # "handwriting tips for a child whose hands mirror each other": a request for an answer.
 ASKS_FOR_ADVICE = re.compile(
@@ -48,12 +54,18 @@ class ActionAcknowledgeSymptom(Action):
     ) -> List[EventType]:
         in_booking = tracker.active_loop.get("name") == BOOKING_FORM
         text = tracker.latest_message.get("text")
-        asks_to_book = not in_booking and bool(ASKS_TO_BOOK.search(text or ""))
-        asks = is_question(text) or bool(ASKS_FOR_ADVICE.search(text or ""))
-        if not in_booking and (asks or more_questions(tracker.latest_message)):
+        asks_to_book = (
+            not in_booking and bool(ASKS_TO_BOOK.search(text or "")) and not ASKS_WHETHER.search(text or "")
+        )
+        asks = is_question(text) or asks_something(text) or bool(ASKS_FOR_ADVICE.search(text or ""))
+        if not in_booking:
             # "is it normal for my 4 year old's hand to copy when she draws?": the answer
-            # first, then the offer (never the offer alone).
-            answer_questions(dispatcher, tracker.latest_message, answer_above=EXTRA_ANSWER_ABOVE)
+            # first, then the offer. A report that asks nothing is answered only when one
+            # topic clearly fits it ("…it hurts after a couple of hours": the pain answer).
+            answer_questions(
+                dispatcher, tracker.latest_message,
+                answer_above=EXTRA_ANSWER_ABOVE if asks else CLEAR_TOPIC_ABOVE,
+            )
         if in_booking:
             response = "utter_symptom_acknowledged_in_form"
         elif asks_to_book:

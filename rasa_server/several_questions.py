@@ -33,6 +33,7 @@ PLEASANTRIES = {"greet", "thank", "goodbye", "affirm"}
 ASKING = {"faq", "report_symptom", "nlu_fallback", "out_of_scope"}
 UNDERSTOOD_NOTHING = {"nlu_fallback", "out_of_scope"}
 FAQ = "faq"
+REPORT = "report_symptom"
 MORE_QUESTIONS = "more_questions"
 MIN_PART_CONFIDENCE = 0.6
 MIN_CORE_WORDS = 3
@@ -96,14 +97,19 @@ def install() -> None:
         parts = question_parts(text)
         if intent not in ASKING or not parts or parts == [text.strip()]:
             return parse_data
-        whole_confidence = _selected_confidence(parse_data) if intent == FAQ else 0.0
+        whole_confidence = _selected_confidence(parse_data) if intent in (FAQ, REPORT) else 0.0
         topics: List[str] = []
+        first_faq: Dict[str, Any] = {}
         for part in parts:
             part_data = await parse(part)
             topic = faq_topic(part_data)
             if topic is None:
                 continue
-            if not topics and (
+            if not topics and intent == REPORT and _selected_confidence(part_data) > whole_confidence:
+                # A report that asks ("my son is 3 and his hand copies, is that normal at his
+                # age"): its question, read alone and surer, chooses the answer before the offer.
+                parse_data["response_selector"] = part_data.get("response_selector")
+            elif not topics and (
                 intent in UNDERSTOOD_NOTHING
                 or (intent == FAQ and whole_confidence < MIN_PART_CONFIDENCE
                     and _selected_confidence(part_data) > whole_confidence + CLEARER_BY)
@@ -112,9 +118,14 @@ def install() -> None:
                 # teacher. How rare is it?"): its first clear question leads.
                 _take_classification(parse_data, part_data)
                 intent = FAQ
+            if not topics:
+                first_faq = part_data
             topics.append(topic)
-        # The answer given first is the whole message's selection: only other topics follow.
-        leading = _selected(parse_data) if intent == FAQ else None
+        if intent == FAQ and len(topics) > 1 and _selected(parse_data) in topics[1:]:
+            # Answers in the order asked: the whole chose a later question's topic.
+            _take_classification(parse_data, first_faq)
+        # The answer given first is the message's selection: only other topics follow.
+        leading = _selected(parse_data) if intent in (FAQ, REPORT) else None
         more = [t for i, t in enumerate(topics) if t != leading and t not in topics[:i]]
         parse_data["entities"] = list(parse_data.get("entities", [])) + [
             {"entity": MORE_QUESTIONS, "value": topic, "start": 0, "end": 0, "extractor": EXTRACTOR}

@@ -30,15 +30,30 @@ _OPENERS = (
     r"what|whats|what's|how|is|isn't|isnt|are|can|could|does|do|did|will|would|should|when|where|"
     r"who|which|why|any|has|have|was|were"
 )
-# "… and is there a cure", "…, also how common is it", "… plus does it hurt".
+# "… and is there a cure", "…, also how common is it", "… plus does it hurt", and a question
+# after a comma: "my son's left hand copies his right, is that normal at his age".
 _JOINED_QUESTION = re.compile(
-    rf"(?:,\s*|\s+)(?:and\s+also|and|also|plus|&)\s*,?\s+(?=(?:{_OPENERS})\b)", re.IGNORECASE
+    rf"(?:(?:,\s*|\s+)(?:and\s+also|and|also|plus|&)\s*,?\s+|,\s*)(?=(?:{_OPENERS})\b)", re.IGNORECASE
 )
 _OPENS_QUESTION = re.compile(rf"^\s*(?:{_OPENERS})\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[?!.])\s+|\n+")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 MIN_PART_WORDS = 2
 MAX_PARTS = 3
+
+
+# A question asked after some context, without a question mark: "my son is 3 and his left
+# hand copies, is that normal at his age", "…does puzzles who do we see about it".
+_ASKING_PHRASE = re.compile(
+    r"\b(is (that|this|it|he|she)|are (they|these)|what('?s| is| are| could| does| do| can| should| will)|"
+    r"whats|what (happen\w*|this|that|now)|who (do|should|can|would)|how (do|can|should|long|is|are|come)|"
+    r"does (that|this|it)|"
+    r"do (i|we|you)|can (i|we|he|she|you|it|they)|should (i|we|he|she)|will (it|he|she|i|they)|"
+    r"could (it|that|this)|any (tips|advice|ideas|treatment|cure)|why (does|do|is)|"
+    r"what \w+ (is|are) there|what (causes|helps|happens))\b",
+    re.IGNORECASE,
+)
+
 
 
 def strip_pleasantries(text: str) -> str:
@@ -54,6 +69,17 @@ def _words(text: str) -> int:
 
 def looks_like_question(part: str) -> bool:
     return part.rstrip().endswith("?") or bool(_OPENS_QUESTION.match(part))
+
+
+def _question_tail(piece: str) -> str:
+    """The question at the end of a clause that opens with context ("me my bro and my dad
+    all do the hand copying thing lol is it genetic or smth" -> "is it genetic or smth")."""
+    if looks_like_question(piece):
+        return piece
+    matches = list(_ASKING_PHRASE.finditer(piece))
+    if matches and matches[-1].start() > 0 and _words(piece[matches[-1].start():]) >= 2:
+        return piece[matches[-1].start():]
+    return piece
 
 
 def question_parts(text: str) -> List[str]:
@@ -75,8 +101,14 @@ def question_parts(text: str) -> List[str]:
             else:
                 merged.append(piece)
         for piece in merged:
-            piece = piece.strip(" ,;:-")
+            piece = _question_tail(piece.strip(" ,;:-"))
             if _words(piece) >= MIN_PART_WORDS:
                 parts.append(piece)
     questions = [part for part in parts if looks_like_question(part)]
     return (questions or parts)[:MAX_PARTS]
+
+
+def asks_something(text: str) -> bool:
+    """True when a message asks a question anywhere in it, not only at its start."""
+    text = text or ""
+    return "?" in text or bool(_ASKING_PHRASE.search(text))

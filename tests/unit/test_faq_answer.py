@@ -90,10 +90,15 @@ def test_a_symptom_report_with_an_unclear_question_gets_the_offer_only(domain):
     assert responses(messages) == ["utter_symptom_acknowledged"]
 
 
-def test_a_report_without_a_question_is_not_answered(domain):
-    message = selected("my daughter's left hand copies her right", [("symptoms", 0.9)], intent="report_symptom")
+def test_a_report_without_a_question_is_answered_only_when_one_topic_clearly_fits(domain):
+    message = selected("my daughter's left hand copies her right", [("causes", 0.3), ("what_is", 0.2)],
+                       intent="report_symptom")
     messages, _ = run(ActionAcknowledgeSymptom(), make_tracker(latest_message=message), domain)
     assert responses(messages) == ["utter_symptom_acknowledged"]
+    message = selected("my right hand copies my left when im gaming and it hurts after a couple hours",
+                       [("pain", 0.95), ("daily_life", 0.02)], intent="report_symptom")
+    messages, _ = run(ActionAcknowledgeSymptom(), make_tracker(latest_message=message), domain)
+    assert responses(messages) == ["utter_faq/pain", "utter_symptom_acknowledged"]
 
 
 def test_an_unclear_message_suggests_faq_topics_or_asks_to_rephrase(domain):

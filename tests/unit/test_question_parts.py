@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from spacy_pipeline.question_parts import question_parts, strip_pleasantries
+from spacy_pipeline.question_parts import asks_something, question_parts, strip_pleasantries
 
 
 @pytest.mark.parametrize("text, core", [
@@ -34,6 +34,9 @@ def test_greetings_and_thanks_around_a_question_are_taken_off(text, core):
     ("My son is 4. His left hand copies the right. Is that normal? Will it go away?",
      ["Is that normal?", "Will it go away?"]),
     ("my son's left hand copies his right", ["my son's left hand copies his right"]),
+    # A question after a comma, behind the context.
+    ("my son is 3 and his left hand copies his right, is that normal at his age",
+     ["is that normal at his age"]),
 ])
 def test_a_message_splits_into_its_questions(text, parts):
     assert question_parts(text) == parts
@@ -41,3 +44,14 @@ def test_a_message_splits_into_its_questions(text, parts):
 
 def test_at_most_three_questions_are_read():
     assert len(question_parts("What is it? Why? Is it rare? Is it inherited? Is there a cure?")) == 3
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("my son is 3 and his left hand copies, is that normal at his age", True),
+    ("her fingers copy when she does puzzles who do we see about it", True),
+    ("me 68 year. now my left hand copy my right. what happening", True),
+    ("my daughter's left hand copies her right when she writes", False),
+    ("my hands copy each other", False),
+])
+def test_a_question_is_found_anywhere_in_a_message(text, asks):
+    assert asks_something(text) is asks

@@ -206,3 +206,25 @@ def test_a_crisis_told_as_long_over_is_marked_past(nlp):
 def test_a_what_if_question_without_red_flag_words_is_not_an_alarm(nlp):
     signals = read_signals(nlp("what if he hits his head playing footy, would that make it worse?"))
     assert decide_intent(signals, "emergency", set(), CLASSIFIER_RANKING) != "emergency"
+
+
+@pytest.mark.parametrize("with_marks, without", [
+    ("How is it treated?", "how is it treated"),
+    ("cmmd??", "cmmd"),
+    ("What could be causing this?!", "what could be causing this"),
+])
+def test_the_tokenizer_reads_a_question_the_same_with_or_without_punctuation(nlp, with_marks, without):
+    from rasa.nlu.constants import SPACY_DOCS
+    from rasa.shared.nlu.constants import TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    from spacy_pipeline.word_tokenizer import WordTokenizer
+
+    tokenizer = WordTokenizer(WordTokenizer.get_default_config())
+
+    def words(text):
+        message = Message(data={TEXT: text, SPACY_DOCS[TEXT]: nlp(text)})
+        return [token.text.lower() for token in tokenizer.tokenize(message, TEXT)]
+
+    assert words(with_marks) == words(without)
+    assert words("?") == ["?"]  # punctuation alone is still something to classify
