@@ -100,7 +100,7 @@ cross-validate: $(SPACY_DIR)/meta.json
 	@echo "==> NLU 5-fold cross-validation (about 8 minutes)"
 	@$(ENV) $(BIN)/rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 \
 	  --out results/cv > var/cross-validate.log 2>&1 || { tail -40 var/cross-validate.log; exit 1; }
-	@grep -E "Intent evaluation|Response selection|(train|test) (Accuracy|F1-score)" var/cross-validate.log \
+	@grep -E "CV evaluation|Intent evaluation|Response Selection evaluation|(train|test) (Accuracy|F1-score)" var/cross-validate.log \
 	  | sed -E 's/^.*(INFO|rasa[^ ]*) +- +//; s/^/    /'
 
 deploy-check: $(VENV)/.installed

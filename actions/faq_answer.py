@@ -22,7 +22,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import in_booking
+from actions.conversation import in_booking, previous_bot_action
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ TOPICS: Dict[str, Tuple[str, str]] = {
     "daily_life": ("School, work and daily life", "How can we cope with it day to day?"),
     "learning": ("Learning and intelligence", "Does MMD affect intelligence?"),
     "pregnancy": ("Pregnancy", "Did something in pregnancy cause it?"),
+    "feelings": ("Teasing and feelings", "Kids at school laugh at my hands, what can help?"),
     "prevalence": ("How common is it?", "How common is MMD?"),
     "contagious": ("Is it contagious?", "Is MMD contagious?"),
     "about_assistant": ("About this assistant", "What can you do?"),
@@ -130,8 +131,22 @@ def more_questions(latest_message: Dict[str, Any]) -> List[str]:
 
 def describes_a_person(latest_message: Dict[str, Any]) -> bool:
     text = (latest_message or {}).get("text") or ""
+    if not _PERSON.search(text):
+        return False  # "what other conditions have mirror movements": about no one
     signalled = any(e.get("entity") == "symptom_signal" for e in (latest_message or {}).get("entities") or [])
-    return signalled or bool(_PERSON.search(text) and _EXPERIENCE.search(text))
+    return signalled or bool(_EXPERIENCE.search(text))
+
+
+# Right after an alarm, the next message is about it ("should I wait and book?", "what
+# should I do", "idk"): the emergency or crisis line comes again before anything else.
+ALARM_REMINDERS = {"action_emergency": "utter_emergency_reminder", "action_crisis": "utter_crisis_reminder"}
+
+
+def remind_after_alarm(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    reminder = ALARM_REMINDERS.get(previous_bot_action(tracker) or "")
+    if reminder:
+        dispatcher.utter_message(response=reminder)
+    return bool(reminder)
 
 
 def topic_button(topic: str) -> Dict[str, str]:
@@ -198,6 +213,7 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         latest = tracker.latest_message or {}
+        remind_after_alarm(dispatcher, tracker)
         answered = answer_questions(dispatcher, latest)
         if not answered and not ask_which_topic(dispatcher, read_selection(latest)):
             dispatcher.utter_message(response="utter_default")
@@ -222,6 +238,8 @@ class ActionClarify(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        if remind_after_alarm(dispatcher, tracker):
+            return []  # "what should i do" after an alarm: the line again, no FAQ choices
         if not ask_which_topic(dispatcher, read_selection(tracker.latest_message or {})):
             dispatcher.utter_message(response="utter_default")
         return []

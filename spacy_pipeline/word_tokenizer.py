@@ -9,7 +9,7 @@ still classified (as nothing much). The safety net reads the spaCy doc, not thes
 """
 from __future__ import annotations
 
-from typing import List, Text
+from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.spacy_tokenizer import SpacyTokenizer
@@ -23,7 +23,7 @@ def is_word(text: str) -> bool:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class WordTokenizer(SpacyTokenizer):
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> List[Token]:
         tokens = super().tokenize(message, attribute)
         words = [token for token in tokens if is_word(token.text)]
         return words or tokens

@@ -25,6 +25,7 @@ SOURCE_NAMES = {
 # assistant itself, which state no medical fact and so name no source.
 NEW_TOPICS = {
     "genetic_testing", "normal_in_children", "other_conditions", "pain", "learning", "pregnancy",
+    "feelings",
 }
 NOT_MEDICAL = {"about_assistant", "not_covered"}
 FACTS = ROOT.parent / "shared" / "content" / "facts.md"

@@ -157,3 +157,26 @@ def test_no_offer_inside_the_booking(domain):
                            in_form=True, requested_slot="contact")
     messages, _ = run(ActionAnswerFaq(), tracker, domain)
     assert responses(messages) == ["utter_faq/pain"]
+
+
+def after(action, message):
+    """A tracker whose last bot action before `message` was `action`."""
+    from tests.unit.trackers import LISTEN, bot_turn, user_event
+
+    events = [user_event("earlier", "emergency"), *bot_turn(action), LISTEN,
+              {"event": "user", "text": message["text"], "parse_data": message}]
+    return make_tracker(latest_message=message, events=events)
+
+
+def test_a_question_right_after_an_emergency_alarm_gets_the_line_again_first(domain):
+    message = selected("should i wait and book an appointment", [("when_to_see_doctor", 0.9)])
+    messages, _ = run(ActionAnswerFaq(), after("action_emergency", message), domain)
+    assert responses(messages)[:2] == ["utter_emergency_reminder", "utter_faq/when_to_see_doctor"]
+
+
+def test_an_unclear_message_right_after_a_crisis_reply_gets_the_crisis_line_not_topics(domain):
+    message = selected("idk", [("what_is", 0.2), ("causes", 0.1)], intent="nlu_fallback")
+    messages, _ = run(ActionClarify(), after("action_crisis", message), domain)
+    assert responses(messages) == ["utter_crisis_reminder"]
+    messages, _ = run(ActionClarify(), after("action_answer_faq", message), domain)
+    assert responses(messages) == ["utter_which_topic"]
