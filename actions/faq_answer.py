@@ -129,6 +129,31 @@ def more_questions(latest_message: Dict[str, Any]) -> List[str]:
     return topics
 
 
+# A second opinion for when the selector is unsure (long messages with a description
+# first dilute it): plain keyword cues for the topics people ask most after describing
+# someone. Used only when exactly one topic's cue is in the message.
+TOPIC_CUES: Dict[str, re.Pattern[str]] = {
+    "normal_in_children": re.compile(
+        r"\b(is|it'?s|isn'?t) (it|that|this)? ?(normal|common|usual) (for|at|in)\b"
+        r"|\bnormal (for|at) (his|her|their|that|this) age\b", re.I),
+    "inheritance": re.compile(
+        r"\b(genetic|inherit\w*|hereditary|runs? in (the |our )?family|pass(ed)? (it )?(on|down)"
+        r"|from (the )?family)\b", re.I),
+    "pain": re.compile(r"\b(hurts?|hurting|pain\w*|aches?|aching|sore)\b", re.I),
+    "treatment": re.compile(r"\b(treatment|treat(ed)?|therapy|cure|physio\w*)\b", re.I),
+    "diagnosis": re.compile(
+        r"\b(which|what kind of|what type of) (doctor|specialist)|who (do|should|can) (we|i) (see|contact)\b", re.I),
+    "prognosis": re.compile(r"\b(go away|get worse|getting worse|grow out of|get better|forever|for life)\b", re.I),
+    "pregnancy": re.compile(r"\b(pregnan\w*|in the womb)\b", re.I),
+    "learning": re.compile(r"\b(clever|intelligen\w*|smart|learning|iq|dumb\w*|behind at school)\b", re.I),
+}
+
+
+def cue_topic(text: str) -> Optional[str]:
+    found = [topic for topic, cue in TOPIC_CUES.items() if cue.search(text or "")]
+    return found[0] if len(found) == 1 else None
+
+
 def describes_a_person(latest_message: Dict[str, Any]) -> bool:
     text = (latest_message or {}).get("text") or ""
     if not _PERSON.search(text):
@@ -190,12 +215,17 @@ def answer_questions(
     if top and top[1] >= answer_above:
         utter_answer(dispatcher, top[0])
         answered.append(top[0])
+    elif top is not None:
+        cued = cue_topic((latest_message or {}).get("text") or "")
+        if cued:
+            utter_answer(dispatcher, cued)
+            answered.append(cued)
     for topic in more_questions(latest_message):
         if topic not in answered and (topic in TOPICS or topic in NOT_SUGGESTED):
             utter_answer(dispatcher, topic)
             answered.append(topic)
     if (
-        len(answered) == 1 and runner_up and runner_up[0] not in answered
+        len(answered) == 1 and answered[0] == top[0] and runner_up and runner_up[0] not in answered
         and runner_up[0] in TOPICS and runner_up[1] >= SECOND_ABOVE
         and top[1] - runner_up[1] <= SECOND_WITHIN
     ):

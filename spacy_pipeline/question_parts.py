@@ -14,7 +14,8 @@ from typing import List
 _LEADING = re.compile(
     r"^\s*(?:(?:hi|hii+|hello|helo|hey|heya|hiya|yo|halo|hai|howdy|greetings|dear\s+\w+|"
     r"good\s+(?:morning|afternoon|evening|day)|selamat\s+(?:pagi|siang|sore|malam)|"
-    r"ok(?:ay)?|so|um+|umm+|thanks?|thank\s+you|thx|ty)(?:\s+there)?(?:\s+(?:bot|assistant))?"
+    r"ok(?:ay)?|so|um+|umm+|thanks?|thank\s+you|thx|ty|no\s+thanks?|no\s+thank\s+you|not\s+now)"
+    r"(?:\s+there)?(?:\s+(?:bot|assistant))?"
     r"(?:\s*[,.!:;\-]*\s+|\s*[,.!:;\-]*$))+",
     re.IGNORECASE,
 )

@@ -180,3 +180,16 @@ def test_an_unclear_message_right_after_a_crisis_reply_gets_the_crisis_line_not_
     assert responses(messages) == ["utter_crisis_reminder"]
     messages, _ = run(ActionClarify(), after("action_answer_faq", message), domain)
     assert responses(messages) == ["utter_which_topic"]
+
+
+def test_an_unsure_selector_gets_a_second_opinion_from_keyword_cues(domain):
+    message = selected("is it normal for my 4 year old's other hand to copy when she draws?",
+                       [("medication", 0.25), ("diagnosis", 0.2)], intent="report_symptom")
+    messages, _ = run(ActionAcknowledgeSymptom(), make_tracker(latest_message=message), domain)
+    assert responses(messages) == ["utter_faq/normal_in_children", "utter_symptom_acknowledged"]
+
+
+def test_cues_for_two_topics_are_no_opinion(domain):
+    message = selected("is it genetic and does it hurt", [("what_is", 0.2), ("causes", 0.15)])
+    messages, _ = run(ActionAnswerFaq(), make_tracker(latest_message=message), domain)
+    assert responses(messages) == ["utter_which_topic"]

@@ -13,6 +13,7 @@ from spacy_pipeline.question_parts import asks_something, question_parts, strip_
     ("hey bot is cmm contagious", "is cmm contagious"),
     ("halo, apa itu mmd", "apa itu mmd"),
     ("is it inherited", "is it inherited"),
+    ("no thanks not now. is it normal at 3 tho?", "is it normal at 3 tho?"),
     ("hi", ""),
     ("thanks!", ""),
 ])
