@@ -9,6 +9,9 @@ and a failure gets a useful reply instead of silence:
 - a booking submission gets `utter_booking_failed` ("your answers are kept, try again");
   a failed validation clears only the answer it could not check, so the form asks again;
 - session start falls back to Rasa's built-in session start;
+- an FAQ answer falls back to Rasa's own retrieval answer (`utter_faq`, the selector's
+  choice, without the "did you mean" and the further questions): FAQs never need the
+  action server to be answered;
 - anything else gets `utter_action_failed` ("please try again in a moment").
 
 Form rejections (ActionExecutionRejection) pass through untouched: they are how forms work.
@@ -66,6 +69,10 @@ async def fallback_events(name: str, output_channel: Any, nlg: Any, tracker: Any
 
     if name == "action_session_start":
         return await ActionSessionStart().run(output_channel, nlg, tracker, domain)
+    if name == "action_answer_faq":
+        from rasa.core.actions.action import ActionRetrieveResponse
+
+        return await ActionRetrieveResponse("utter_faq").run(output_channel, nlg, tracker, domain)
     requested = tracker.get_slot("requested_slot")
     intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
     if name.startswith("validate_") and (not requested or tracker.get_slot(requested) is None) \

@@ -35,6 +35,10 @@ def bookings_of(url_name, sender):
     connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname=url_name, connect_timeout=5)
     try:
         with connection.cursor() as cursor:
+            # The table appears with the first booking: none yet in this database means none.
+            cursor.execute("SELECT to_regclass('public.bookings')")
+            if cursor.fetchone()[0] is None:
+                return 0
             cursor.execute("SELECT count(*) FROM bookings WHERE sender_id = %s", (sender,))
             return cursor.fetchone()[0]
     finally:
