@@ -22,7 +22,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import in_booking, previous_bot_action
+from actions.conversation import in_booking, latest_entity, previous_bot_action
 
 logger = logging.getLogger(__name__)
 
@@ -154,12 +154,11 @@ def cue_topic(text: str) -> Optional[str]:
     return found[0] if len(found) == 1 else None
 
 
-def describes_a_person(latest_message: Dict[str, Any]) -> bool:
-    text = (latest_message or {}).get("text") or ""
+def describes_a_person(tracker: Tracker) -> bool:
+    text = tracker.latest_message.get("text") or ""
     if not _PERSON.search(text):
         return False  # "what other conditions have mirror movements": about no one
-    signalled = any(e.get("entity") == "symptom_signal" for e in (latest_message or {}).get("entities") or [])
-    return signalled or bool(_EXPERIENCE.search(text))
+    return latest_entity(tracker, "symptom_signal") is not None or bool(_EXPERIENCE.search(text))
 
 
 # Right after an alarm, the next message is about it ("should I wait and book?", "what
@@ -202,14 +201,15 @@ def ask_which_topic(dispatcher: CollectingDispatcher, selection: Selection) -> b
 
 
 def answer_questions(
-    dispatcher: CollectingDispatcher, latest_message: Dict[str, Any], answer_above: float = ANSWER_ABOVE
+    dispatcher: CollectingDispatcher, latest_message: Dict[str, Any], answer_above: float = ANSWER_ABOVE,
+    selection: Optional[Selection] = None,
 ) -> List[str]:
     """Answers the message's FAQ question(s); returns the topics answered, in order.
 
     The first topic gets a "Did you mean" button for a close runner-up; the further
     questions of the message follow it. Nothing is said when no topic is likely enough.
     """
-    selection = read_selection(latest_message)
+    selection = selection or read_selection(latest_message)
     answered: List[str] = []
     top, runner_up = selection.top, selection.runner_up
     if top and top[1] >= answer_above:
@@ -243,12 +243,12 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         latest = tracker.latest_message or {}
-        remind_after_alarm(dispatcher, tracker)
-        answered = answer_questions(dispatcher, latest)
-        if not answered and not ask_which_topic(dispatcher, read_selection(latest)):
-            dispatcher.utter_message(response="utter_default")
         selection = read_selection(latest)
-        offered = bool(answered) and describes_a_person(latest) and not in_booking(tracker)
+        remind_after_alarm(dispatcher, tracker)
+        answered = answer_questions(dispatcher, latest, selection=selection)
+        if not answered and not ask_which_topic(dispatcher, selection):
+            dispatcher.utter_message(response="utter_default")
+        offered = bool(answered) and describes_a_person(tracker) and not in_booking(tracker)
         logger.info(
             "faq answered=%s top_confidence=%.2f offered=%s",
             ",".join(answered) or "-", selection.top[1] if selection.top else 0.0, offered,

@@ -47,10 +47,9 @@ def faq_topic(parse_data: Dict[str, Any]) -> Optional[str]:
     intent = parse_data.get("intent") or {}
     if intent.get("name") != FAQ or (intent.get("confidence") or 0) < MIN_PART_CONFIDENCE:
         return None
-    response = ((parse_data.get("response_selector") or {}).get(FAQ) or {}).get("response") or {}
-    if (response.get("confidence") or 0) < MIN_PART_CONFIDENCE:
+    if _selected_confidence(parse_data) < MIN_PART_CONFIDENCE:
         return None
-    return response.get("intent_response_key")
+    return _selected(parse_data)
 
 
 def _take_classification(parse_data: Dict[str, Any], other: Dict[str, Any]) -> None:
@@ -77,13 +76,19 @@ def install() -> None:
         if not text or text.startswith("/"):
             return parse_data
 
+        parsed: Dict[str, Dict[str, Any]] = {}
+
         async def parse(part: str) -> Dict[str, Any]:
-            stats["reparsed"] += 1
-            part_message = UserMessage(
-                part, sender_id=message.sender_id, input_channel=message.input_channel,
-                metadata=message.metadata,
-            )
-            return await original(self, part_message, tracker, only_output_properties)
+            # A greeting's question ("hi, what causes mmd?") is also the message's only
+            # question part: it is classified once.
+            if part not in parsed:
+                stats["reparsed"] += 1
+                part_message = UserMessage(
+                    part, sender_id=message.sender_id, input_channel=message.input_channel,
+                    metadata=message.metadata,
+                )
+                parsed[part] = await original(self, part_message, tracker, only_output_properties)
+            return parsed[part]
 
         intent = (parse_data.get("intent") or {}).get("name")
         core = strip_pleasantries(text)
