@@ -31,6 +31,14 @@ class StaffUser:
     id: int
     username: str
     role: str
+    display_name: Optional[str] = None
+
+    @property
+    def first_name(self) -> str:
+        """The name users see on this member's replies: the display name, else the username's
+        first part ("ana.lima" -> "Ana")."""
+        name = (self.display_name or "").strip() or self.username.split(".")[0].split("-")[0]
+        return name.split()[0][:32].capitalize() if name.split() else "Staff"
 
     @property
     def is_admin(self) -> bool:
@@ -50,7 +58,8 @@ class AuthError(Exception):
 WRONG = "Wrong username or password."
 
 
-def create_user(engine: Engine, username: str, password: str, role: str) -> None:
+def create_user(engine: Engine, username: str, password: str, role: str,
+                display_name: Optional[str] = None) -> None:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -60,6 +69,7 @@ def create_user(engine: Engine, username: str, password: str, role: str) -> None
     with engine.begin() as connection:
         connection.execute(staff_users.insert().values(
             username=username, password_hash=_hasher.hash(password), role=role,
+            display_name=(display_name or "").strip()[:64] or None, active=True,
             failed_logins=0, created_at=time.time()))
 
 
@@ -84,10 +94,11 @@ def sign_in(engine: Engine, username: str, password: str, session_minutes: int) 
     token = secrets.token_urlsafe(32)
     with engine.connect() as connection:
         row = connection.execute(
-            sa.select(staff_users.c.id, staff_users.c.password_hash)
+            sa.select(staff_users.c.id, staff_users.c.password_hash, staff_users.c.active)
             .where(staff_users.c.username == username)).mappings().first()
     verified = _verify(row["password_hash"] if row else _DUMMY_HASH, password)
-    if row is None or not verified:
+    # A deactivated account answers like a wrong password: the same time, the same words.
+    if row is None or not verified or not row["active"]:
         raise AuthError(WRONG)
     with engine.begin() as connection:
         connection.execute(staff_sessions.insert().values(
@@ -132,15 +143,16 @@ def session_for(engine: Engine, token: Optional[str], session_minutes: int) -> O
     with engine.begin() as connection:
         row = connection.execute(
             sa.select(staff_sessions.c.csrf_token, staff_sessions.c.expires_at, staff_users.c.id,
-                      staff_users.c.username, staff_users.c.role)
+                      staff_users.c.username, staff_users.c.role, staff_users.c.display_name,
+                      staff_users.c.active)
             .join(staff_users, staff_users.c.id == staff_sessions.c.user_id)
             .where(staff_sessions.c.token_hash == _token_hash(token))).mappings().first()
-        if row is None or row["expires_at"] < now:
+        if row is None or row["expires_at"] < now or not row["active"]:
             return None
         connection.execute(staff_sessions.update()
                            .where(staff_sessions.c.token_hash == _token_hash(token))
                            .values(expires_at=now + session_minutes * 60))
-    return Session(StaffUser(row["id"], row["username"], row["role"]), row["csrf_token"])
+    return Session(StaffUser(row["id"], row["username"], row["role"], row["display_name"]), row["csrf_token"])
 
 
 def sign_out(engine: Engine, token: Optional[str]) -> None:

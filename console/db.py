@@ -9,7 +9,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.booking_store import BookingStore, create_db_engine
-from console.tables import metadata
+from console.tables import conversation_index, index_state, message_index, metadata
+
+DERIVED_TABLES = (conversation_index, message_index)
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +36,35 @@ def engine_for(url: str, timeout_seconds: float = 5) -> Engine:
 
 
 def create_console_schema(engine: Engine) -> None:
+    """Creates the console's tables. The index tables are derived from Rasa's events: when
+    their columns changed in a new version they are dropped and rebuilt from the events."""
+    inspector = sa.inspect(engine)
+    for table in DERIVED_TABLES:
+        if inspector.has_table(table.name):
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            if present != {column.name for column in table.columns}:
+                logger.info("index table %s rebuilt for its new columns", table.name)
+                table.drop(engine)
+                index_state.drop(engine, checkfirst=True)
     metadata.create_all(engine)
+    _add_missing_columns(engine)
+
+
+# Columns added to the console's own tables after their first release: (table, column, DDL type
+# and default). Tables keep their rows; the new column gets its default.
+ADDED_COLUMNS = (
+    ("staff_users", "display_name", "VARCHAR(64)"),
+    ("staff_users", "active", "BOOLEAN NOT NULL DEFAULT TRUE"),
+)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    inspector = sa.inspect(engine)
+    for table, column, ddl in ADDED_COLUMNS:
+        if column not in {c["name"] for c in inspector.get_columns(table)}:
+            with engine.begin() as connection:
+                connection.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
+            logger.info("console table %s: column %s added", table, column)
 
 
 def ensure_bookings_schema(engine: Engine) -> bool:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from console.db import rasa_events
-from console.tables import conversation_index, index_state
+from console.tables import conversation_index, index_state, message_index
 
 logger = logging.getLogger(__name__)
 BATCH = 5000
@@ -20,14 +20,14 @@ MAX_SEARCH_TEXT = 20_000
 FALLBACK_ACTIONS = frozenset({"utter_default", "action_default_fallback"})
 # index_state row of the current index rules; a new name rebuilds the index once, so
 # conversations indexed under older rules get the new flags too.
-STATE = "events-v2"
+STATE = "events-v3"
 _lock = threading.Lock()
 
 
 def _blank(sender_id: str) -> Dict[str, Any]:
     return {"sender_id": sender_id, "channel": None, "first_ts": None, "last_ts": None, "turns": 0,
             "symptom": False, "emergency": False, "booking": False, "handed_off": False,
-            "fallback": False, "intents": "", "search_text": ""}
+            "taken_over": False, "fallback": False, "intents": "", "preview": "", "search_text": ""}
 
 
 def _apply(summary: Dict[str, Any], row: Any) -> None:
@@ -44,11 +44,18 @@ def _apply(summary: Dict[str, Any], row: Any) -> None:
         if name:
             known = set(summary["intents"].split())
             known.add(name)
+            # The FAQ topic too, so the list can be filtered by "faq/causes".
+            selected = ((data.get("parse_data") or {}).get("response_selector") or {}).get("faq") or {}
+            topic = (selected.get("response") or {}).get("intent_response_key")
+            if name == "faq" and topic:
+                known.add(topic)
             summary["intents"] = " ".join(sorted(known))
         if name == "report_symptom":
             summary["symptom"] = True
         if "nlu_fallback" in (name, row.intent_name) or (intent.get("confidence") or 1) < LOW_CONFIDENCE:
             summary["fallback"] = True
+        if not summary["preview"] and data.get("text"):
+            summary["preview"] = " ".join(data["text"].split())[:200]
         text = (data.get("text") or "").lower()
         if text and len(summary["search_text"]) < MAX_SEARCH_TEXT:
             summary["search_text"] = (summary["search_text"] + "\n" + text)[:MAX_SEARCH_TEXT]
@@ -64,12 +71,139 @@ def _apply(summary: Dict[str, Any], row: Any) -> None:
         data = json.loads(row.data or "{}")
         if (data.get("metadata") or {}).get("utter_action") in FALLBACK_ACTIONS:
             summary["fallback"] = True
+    elif row.type_name == "pause":
+        summary["taken_over"] = True
     elif row.type_name == "slot":
         data = json.loads(row.data or "{}")
         if data.get("name") == "handed_off" and data.get("value") is True:
             summary["handed_off"] = True
         elif data.get("name") == "booking_reference" and data.get("value"):
             summary["booking"] = True
+
+
+# What makes a message need a staff member's eye (the inbox); see reasons_for().
+CLOSE_MARGIN = 0.15
+MAX_MESSAGE_TEXT = 2000
+EMERGENCY_INTENTS = frozenset({"emergency", "crisis"})
+EMERGENCY_ACTIONS = frozenset({"action_emergency", "action_crisis", "utter_emergency", "utter_crisis"})
+REASONS = ("fallback", "low_confidence", "close_intents", "close_topics", "safety_override", "emergency",
+           "unhelpful")
+
+
+def _is_offer(utter_action: str) -> bool:
+    """The responses that offer a consultation (the funnel's "offered")."""
+    return utter_action.startswith("utter_symptom_acknowledged") or "offer" in utter_action
+
+
+def _message(row: Any, data: Dict[str, Any]) -> Dict[str, Any]:
+    parse = data.get("parse_data") or {}
+    intent = parse.get("intent") or {}
+    ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") != intent.get("name")]
+    override = parse.get("safety_override") or {}
+    selector = (parse.get("response_selector") or {}).get("faq") or {}
+    topics = selector.get("ranking") or []
+    is_faq = intent.get("name") == "faq"
+    entities = {e.get("entity"): e.get("value") for e in parse.get("entities") or []}
+    return {
+        "event_id": row.id, "sender_id": row.sender_id, "ts": row.timestamp,
+        "channel": data.get("input_channel"), "text": (data.get("text") or "")[:MAX_MESSAGE_TEXT],
+        "intent": intent.get("name") or row.intent_name, "confidence": intent.get("confidence"),
+        "second_intent": ranking[0].get("name") if ranking else None,
+        "second_confidence": ranking[0].get("confidence") if ranking else None,
+        "topic": (selector.get("response") or {}).get("intent_response_key") if is_faq else None,
+        "topic_confidence": (selector.get("response") or {}).get("confidence") if is_faq else None,
+        "second_topic": topics[1].get("intent_response_key") if is_faq and len(topics) > 1 else None,
+        "second_topic_confidence": topics[1].get("confidence") if is_faq and len(topics) > 1 else None,
+        "classifier_intent": override.get("classifier_intent"),
+        "safety_rule": entities.get("safety_rule"),
+        "fallback_reply": False, "emergency_reply": False, "offered": False, "form_started": False,
+        "booked": False, "feedback": None, "reasons": "",
+    }
+
+
+def reasons_for(message: Dict[str, Any]) -> str:
+    """Why a message belongs in the inbox, space-separated (empty: it does not)."""
+    found = []
+    intent = message.get("intent") or ""
+    confidence = message.get("confidence")
+    if intent == "nlu_fallback" or message.get("fallback_reply"):
+        found.append("fallback")
+    if confidence is not None and confidence < LOW_CONFIDENCE and intent != "nlu_fallback":
+        found.append("low_confidence")
+    second = message.get("second_confidence")
+    if (confidence is not None and second is not None and not message.get("classifier_intent")
+            and confidence - second < CLOSE_MARGIN):
+        found.append("close_intents")
+    topic, second_topic = message.get("topic_confidence"), message.get("second_topic_confidence")
+    if topic is not None and (topic < LOW_CONFIDENCE
+                              or (second_topic is not None and topic - second_topic < CLOSE_MARGIN)):
+        found.append("close_topics")
+    if message.get("classifier_intent"):
+        found.append("safety_override")
+    if intent in EMERGENCY_INTENTS or message.get("emergency_reply") or message.get("safety_rule"):
+        found.append("emergency")
+    if message.get("feedback") == "unhelpful":
+        found.append("unhelpful")
+    return " ".join(found)
+
+
+def _follow(message: Dict[str, Any], row: Any) -> None:
+    """What the assistant did after the message (and the user's feedback on its answer)."""
+    if row.type_name == "action":
+        name = row.action_name or ""
+        if name in FALLBACK_ACTIONS:
+            message["fallback_reply"] = True
+        elif name in EMERGENCY_ACTIONS:
+            message["emergency_reply"] = True
+        elif name == "action_submit_booking":
+            message["booked"] = True
+    elif row.type_name == "bot":
+        utter = str((json.loads(row.data or "{}").get("metadata") or {}).get("utter_action") or "")
+        if utter in FALLBACK_ACTIONS:
+            message["fallback_reply"] = True
+        elif utter in EMERGENCY_ACTIONS:
+            message["emergency_reply"] = True
+        elif _is_offer(utter):
+            message["offered"] = True
+    elif row.type_name == "active_loop":
+        if (json.loads(row.data or "{}").get("name") or "") == "consultation_form":
+            message["form_started"] = True
+    elif row.type_name == "slot":
+        data = json.loads(row.data or "{}")
+        if data.get("name") == "answer_feedback" and isinstance(data.get("value"), dict):
+            message["feedback"] = "helpful" if data["value"].get("helpful") is True else "unhelpful"
+        elif data.get("name") == "booking_reference" and data.get("value"):
+            message["booked"] = True
+
+
+def _store_messages(connection: Any, rows: List[Any]) -> None:
+    senders = sorted({row.sender_id for row in rows})
+    current: Dict[str, Dict[str, Any]] = {}  # each sender's latest message
+    for start in range(0, len(senders), 500):
+        chunk = senders[start:start + 500]
+        latest = (sa.select(sa.func.max(message_index.c.event_id))
+                  .where(message_index.c.sender_id.in_(chunk)).group_by(message_index.c.sender_id))
+        for found in connection.execute(sa.select(message_index)
+                                        .where(message_index.c.event_id.in_(latest))).mappings():
+            current[found["sender_id"]] = dict(found)
+    touched: Dict[int, Dict[str, Any]] = {}
+    for row in rows:
+        if row.type_name == "user":
+            message = _message(row, json.loads(row.data or "{}"))
+            current[row.sender_id] = message
+            touched[message["event_id"]] = message
+        elif row.sender_id in current:
+            message = current[row.sender_id]
+            _follow(message, row)
+            touched[message["event_id"]] = message
+    if not touched:
+        return
+    for message in touched.values():
+        message["reasons"] = reasons_for(message)
+    ids = list(touched)
+    for start in range(0, len(ids), 500):
+        connection.execute(message_index.delete().where(message_index.c.event_id.in_(ids[start:start + 500])))
+    connection.execute(message_index.insert(), list(touched.values()))
 
 
 def refresh_index(console: Engine, tracker: Engine) -> int:
@@ -104,6 +238,7 @@ def _last_indexed(console: Engine) -> int:
                                   .where(index_state.c.name == STATE)).scalar()
         if last is None:
             connection.execute(conversation_index.delete())
+            connection.execute(message_index.delete())
             connection.execute(index_state.delete())
             return 0
     return last
@@ -127,3 +262,4 @@ def _store_batch(console: Engine, rows: List[Any]) -> None:
                 connection.execute(conversation_index.delete()
                                    .where(conversation_index.c.sender_id.in_(keys[start:start + 500])))
         connection.execute(conversation_index.insert(), list(summaries.values()))
+        _store_messages(connection, rows)

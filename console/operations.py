@@ -99,10 +99,24 @@ def update_booking(bookings_engine: Engine, console: Engine, reference: str, sta
     if not changed:
         return False
     with console.begin() as connection:
+        # A request assigned to someone stays theirs; an unassigned one becomes the changer's.
+        assigned = connection.execute(sa.select(booking_handling.c.handled_by)
+                                      .where(booking_handling.c.reference == reference)).scalar()
         connection.execute(booking_handling.delete().where(booking_handling.c.reference == reference))
-        connection.execute(booking_handling.insert().values(reference=reference, handled_by=handled_by,
+        connection.execute(booking_handling.insert().values(reference=reference, handled_by=assigned or handled_by,
                                                             updated_at=time.time()))
     return True
+
+
+def assign_booking(console: Engine, reference: str, username: Optional[str]) -> Optional[str]:
+    """Assigns a request to a staff member (None: unassigned); returns who had it before."""
+    with console.begin() as connection:
+        before = connection.execute(sa.select(booking_handling.c.handled_by)
+                                    .where(booking_handling.c.reference == reference)).scalar()
+        connection.execute(booking_handling.delete().where(booking_handling.c.reference == reference))
+        connection.execute(booking_handling.insert().values(reference=reference, handled_by=username or None,
+                                                            updated_at=time.time()))
+    return before
 
 
 def mark_live_request_taken(bookings_engine: Engine, sender_id: str) -> int:

@@ -16,7 +16,7 @@ from console.db import rasa_events
 from console.tables import booking_handling, conversation_index, conversation_review, conversation_tags, notes
 
 logger = logging.getLogger(__name__)
-FLAGS = ("symptom", "emergency", "booking", "handed_off", "fallback")
+FLAGS = ("symptom", "emergency", "booking", "handed_off", "taken_over", "fallback")
 BOOKING_STATUSES = ("new", "contacted", "scheduled", "closed", "cancelled")
 PAGE_SIZE = 50
 MAX_PAGE = 100_000  # far beyond any real list; keeps the offset inside a 64-bit integer
@@ -45,6 +45,18 @@ class ConversationFilter:
         return cls(flags=flags, date_from=first("from"), date_to=first("to"), intent=first("intent"),
                    text=first("q"), tag=first("tag"), reviewed=first("reviewed"), page=page)
 
+    @property
+    def problems(self) -> List[str]:
+        """What the page must say it ignored: a date that is not a date (never a silent drop)."""
+        found = []
+        for label, value in (("From", self.date_from), ("To", self.date_to)):
+            if value and _day_start(value) is None:
+                found.append(f"{label} date '{value[:20]}' is not a date (YYYY-MM-DD); it was ignored.")
+        if self.date_from and self.date_to and _day_start(self.date_from) and _day_start(self.date_to) \
+                and _day_start(self.date_from) > _day_start(self.date_to):
+            found.append("The From date is after the To date: no conversation can match.")
+        return found
+
 
 def _day_start(value: str, end: bool = False) -> Optional[float]:
     try:
@@ -63,12 +75,17 @@ def list_conversations(console: Engine, query: ConversationFilter) -> Dict[str, 
     if end is not None:
         conditions.append(index.c.first_ts < end)
     if query.intent:
-        conditions.append((" " + index.c.intents + " ").contains(f" {query.intent} ", autoescape=True))
+        # "faq/causes" finds the conversations where that FAQ topic was answered (the index
+        # keeps topics with the intents); "faq" finds every FAQ.
+        conditions.append((" " + index.c.intents + " ").contains(f" {query.intent.replace(' ', '')} ",
+                                                                 autoescape=True))
     if query.text:
         conditions.append(index.c.search_text.contains(query.text.lower(), autoescape=True))
     if query.tag:
+        # Tags are stored lower-case and with single spaces (operations.add_tag): "Follow  Up" finds them.
+        tag = " ".join(query.tag.split()).lower()
         conditions.append(index.c.sender_id.in_(
-            sa.select(conversation_tags.c.sender_id).where(conversation_tags.c.tag == query.tag)))
+            sa.select(conversation_tags.c.sender_id).where(conversation_tags.c.tag == tag)))
     reviewed = sa.select(conversation_review.c.sender_id)
     if query.reviewed == "yes":
         conditions.append(index.c.sender_id.in_(reviewed))
@@ -79,6 +96,7 @@ def list_conversations(console: Engine, query: ConversationFilter) -> Dict[str, 
         total = connection.execute(sa.select(sa.func.count()).select_from(index).where(where)).scalar_one()
         rows = connection.execute(
             sa.select(index.c.sender_id, index.c.channel, index.c.first_ts, index.c.last_ts, index.c.turns,
+                      index.c.preview,
                       *[getattr(index.c, flag) for flag in FLAGS],
                       conversation_review.c.reviewed_by)
             .outerjoin(conversation_review, conversation_review.c.sender_id == index.c.sender_id)
@@ -99,6 +117,8 @@ def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
     paused = False
     requested: Optional[str] = None
     last_question: Optional[str] = None
+    offered: Dict[str, str] = {}  # payload -> title of the buttons the user could press
+    agent_name = "Care team"
     if not sa.inspect(tracker).has_table("events"):
         return {"turns": turns, "slots": slots, "paused": paused}
     with tracker.connect() as connection:
@@ -109,19 +129,28 @@ def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
         kind = row.type_name
         if kind == "user":
             intent = (data.get("parse_data") or {}).get("intent") or {}
-            turns.append({"kind": "user", "ts": row.timestamp, "text": data.get("text") or "",
+            text = data.get("text") or ""
+            turns.append({"kind": "user", "ts": row.timestamp, "text": text,
                           "intent": intent.get("name"), "confidence": intent.get("confidence"),
-                          "asked": requested or last_question})
+                          "asked": requested or last_question,
+                          # A button press arrives as its payload ("/affirm"): staff see its title.
+                          "button": offered.get(text.strip()) if text.startswith("/") else None})
             last_question = None
+            offered = {}
         elif kind == "bot":
             utter = str((data.get("metadata") or {}).get("utter_action") or "")
             last_question = utter[len("utter_ask_"):] if utter.startswith("utter_ask_") else None
+            buttons = (data.get("data") or {}).get("buttons") or []
+            offered.update({str(b.get("payload") or "").strip(): b.get("title") for b in buttons})
             turns.append({"kind": "bot", "ts": row.timestamp, "text": data.get("text") or "",
-                          "buttons": [b.get("title") for b in (data.get("data") or {}).get("buttons") or []]})
+                          "buttons": [b.get("title") for b in buttons],
+                          "agent": agent_name if utter == "utter_agent_message" else None})
         elif kind == "action" and row.action_name not in ("action_listen",):
             turns.append({"kind": "action", "ts": row.timestamp, "name": row.action_name})
         elif kind == "slot":
             slots[data.get("name")] = data.get("value")
+            if data.get("name") == "agent_name" and data.get("value"):
+                agent_name = str(data["value"])
             if data.get("name") == "requested_slot":
                 requested = data.get("value") if isinstance(data.get("value"), str) else None
             if data.get("name") not in ("requested_slot",):
@@ -196,46 +225,112 @@ def _columns(engine: Engine, table: str) -> Set[str]:
     return {column["name"] for column in inspector.get_columns(table)}
 
 
-def booking_queue(bookings_engine: Engine, console: Engine, status: str = "") -> List[Dict[str, Any]]:
-    """Every booking; open requests first, the oldest new request at the top.
+@dataclass
+class QueueFilter:
+    """The queue page's filters: status, a search over reference / name / contact, whose
+    requests (a username, "none" for unassigned), and the page."""
+    status: str = ""
+    text: str = ""
+    assigned: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Any) -> QueueFilter:
+        def first(name: str) -> str:
+            return (args.get(name) or "").strip()[:200]
+        try:
+            page = min(MAX_PAGE, max(1, int(first("page") or 1)))
+        except ValueError:
+            page = 1
+        status = first("status")
+        return cls(status=status if status in BOOKING_STATUSES else "", text=first("q"),
+                   assigned=first("assigned"), page=page)
+
+
+def _queue_conditions(query: QueueFilter, assigned_refs: Optional[List[str]]) -> List[Any]:
+    conditions: List[Any] = []
+    if query.status:
+        conditions.append(bookings.c.status == query.status)
+    if query.text:
+        # A reference is typed in any case ("mmd-7k2p9q"); names and contacts are matched
+        # case-insensitively anywhere, phone numbers also without spaces or dashes.
+        words = query.text.strip()
+        digits = "".join(ch for ch in words if ch.isdigit() or ch == "+")
+        matches = [sa.func.upper(bookings.c.reference) == words.upper(),
+                   sa.func.lower(bookings.c.requester_name).contains(words.lower(), autoescape=True),
+                   sa.func.lower(bookings.c.contact).contains(words.lower(), autoescape=True)]
+        if len(digits) >= 4:
+            squashed = sa.func.replace(sa.func.replace(sa.func.replace(bookings.c.contact, " ", ""), "-", ""),
+                                       "(", "")
+            matches.append(squashed.contains(digits, autoescape=True))
+        conditions.append(sa.or_(*matches))
+    if assigned_refs is not None:
+        if query.assigned == "none":
+            conditions.append(bookings.c.reference.not_in(assigned_refs) if assigned_refs else sa.true())
+        else:
+            conditions.append(bookings.c.reference.in_(assigned_refs))
+    return conditions
+
+
+def booking_queue(bookings_engine: Engine, console: Engine, status: str = "",
+                  query: Optional[QueueFilter] = None, paged: bool = False) -> Any:
+    """The queue; open requests first, the oldest new request at the top.
 
     Each row has `age` (the label as the user gave it, else the whole years), `shared`
-    (False: the user declined sharing the conversation) and `updates` (the user's change
-    requests and cancellations, oldest first). Works on a bookings database created before
-    the age label and the updates table existed.
+    (False: the user declined sharing the conversation), `updates` (the user's change
+    requests and cancellations, oldest first), `handled_by` and `notes`. Works on a bookings
+    database created before the age label and the updates table existed. With `paged`, one
+    page and the totals: {"rows", "total", "pages"}.
     """
+    query = query or QueueFilter(status=status if status in BOOKING_STATUSES else "")
     present = _columns(bookings_engine, bookings.name)
     if not present:
-        return []
-    order = sa.case({"new": 0, "contacted": 1, "scheduled": 2, "closed": 3, "cancelled": 4},
-                    value=bookings.c.status, else_=5)
-    query = sa.select(*[column for column in bookings.c if column.name in present]).order_by(
-        order, bookings.c.created_at)
-    if status in BOOKING_STATUSES:
-        query = query.where(bookings.c.status == status)
-    updates: Dict[str, List[Dict[str, Any]]] = {}
-    with bookings_engine.connect() as connection:
-        rows = [dict(row) for row in connection.execute(query).mappings()]
-        if rows and _columns(bookings_engine, booking_updates.name):
-            for update in connection.execute(sa.select(booking_updates).order_by(
-                    booking_updates.c.created_at, booking_updates.c.id)).mappings():
-                update = dict(update)
-                update["text"] = describe_update(update)
-                updates.setdefault(update["reference"], []).append(update)
+        return {"rows": [], "total": 0, "pages": 1} if paged else []
     with console.connect() as connection:
         handlers = dict(connection.execute(sa.select(booking_handling.c.reference,
                                                      booking_handling.c.handled_by)).all())
-        booking_notes: Dict[str, List[Dict[str, Any]]] = {}
-        for note in connection.execute(sa.select(notes).where(notes.c.booking_reference.is_not(None))
-                                       .order_by(notes.c.at)).mappings():
-            booking_notes.setdefault(note["booking_reference"], []).append(dict(note))
+    assigned_refs = None
+    if query.assigned:
+        assigned_refs = [ref for ref, who in handlers.items()
+                         if who and (query.assigned == "none" or who == query.assigned)]
+    conditions = _queue_conditions(query, assigned_refs)
+    where = sa.and_(*conditions) if conditions else sa.true()
+    order = sa.case({"new": 0, "contacted": 1, "scheduled": 2, "closed": 3, "cancelled": 4},
+                    value=bookings.c.status, else_=5)
+    select = sa.select(*[column for column in bookings.c if column.name in present]).where(where).order_by(
+        order, bookings.c.created_at)
+    if paged:
+        select = select.limit(PAGE_SIZE).offset((query.page - 1) * PAGE_SIZE)
+    updates: Dict[str, List[Dict[str, Any]]] = {}
+    with bookings_engine.connect() as connection:
+        total = connection.execute(sa.select(sa.func.count()).select_from(bookings).where(where)).scalar_one()
+        rows = [dict(row) for row in connection.execute(select).mappings()]
+        references = [row["reference"] for row in rows]
+        if rows and _columns(bookings_engine, booking_updates.name):
+            for update in connection.execute(sa.select(booking_updates)
+                                             .where(booking_updates.c.reference.in_(references))
+                                             .order_by(booking_updates.c.created_at, booking_updates.c.id)).mappings():
+                update = dict(update)
+                update["text"] = describe_update(update)
+                updates.setdefault(update["reference"], []).append(update)
+    booking_notes: Dict[str, List[Dict[str, Any]]] = {}
+    if references:
+        with console.connect() as connection:
+            for note in connection.execute(sa.select(notes).where(notes.c.booking_reference.in_(references))
+                                           .order_by(notes.c.at)).mappings():
+                booking_notes.setdefault(note["booking_reference"], []).append(dict(note))
+    now = datetime.now(timezone.utc)
     for row in rows:
         row["handled_by"] = handlers.get(row["reference"])
         row["notes"] = booking_notes.get(row["reference"], [])
         row["age"] = (row.get("patient_age_label") or "").strip() or str(row["patient_age"])
         row["shared"] = bool(row["consent"])
         row["requested"] = as_utc(row["created_at"])
+        row["waited"] = waited(row["created_at"], now)
+        row["waited_minutes"] = int((now - row["requested"]).total_seconds() // 60) if row["requested"] else 0
         row["updates"] = updates.get(row["reference"], [])
+    if paged:
+        return {"rows": rows, "total": total, "pages": max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)}
     return rows
 
 
@@ -263,16 +358,18 @@ def waiting_count(bookings_engine: Engine) -> Optional[int]:
 def conversation_bookings(bookings_engine: Engine, sender_id: str) -> Dict[str, Any]:
     """What the transcript page must say about a conversation's bookings and live request.
 
-    `not_shared`: references of requests whose user declined sharing the conversation;
+    `references`: every request made in it (links to the queue); `not_shared`: those whose
+    user declined sharing the conversation;
     `waiting_since`: when the user asked for a human, if they still wait.
     """
-    result: Dict[str, Any] = {"not_shared": [], "waiting_since": None}
+    result: Dict[str, Any] = {"not_shared": [], "references": [], "waiting_since": None}
     if _columns(bookings_engine, bookings.name):
         with bookings_engine.connect() as connection:
-            result["not_shared"] = list(connection.execute(
-                sa.select(bookings.c.reference).where(bookings.c.sender_id == sender_id,
-                                                      bookings.c.consent.is_(False))
-                .order_by(bookings.c.created_at)).scalars())
+            made = connection.execute(
+                sa.select(bookings.c.reference, bookings.c.consent).where(bookings.c.sender_id == sender_id)
+                .order_by(bookings.c.created_at)).all()
+        result["references"] = [row.reference for row in made]
+        result["not_shared"] = [row.reference for row in made if row.consent is False or row.consent == 0]
     if _columns(bookings_engine, live_requests.name):
         with bookings_engine.connect() as connection:
             since = connection.execute(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict, deque
-from typing import Deque, Optional
+from typing import Deque, Dict, Optional
 
 MAX_CLIENTS = 10_000  # bounded memory under a flood of spoofed or distinct addresses
 
@@ -45,3 +45,16 @@ class FailureLimiter:
             self._failures.move_to_end(client)
             while len(self._failures) > MAX_CLIENTS:
                 self._failures.popitem(last=False)
+
+    def blocked(self, now: Optional[float] = None) -> Dict[str, float]:
+        """The clients that may not try now, with the seconds they still wait (the staff page)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            clients = list(self._failures)
+        waits = {client: self.retry_after(client, now) for client in clients}
+        return {client: wait for client, wait in waits.items() if wait > 0}
+
+    def clear(self, client: str) -> bool:
+        """An admin lets a blocked client (a colleague's office network) try again now."""
+        with self._lock:
+            return self._failures.pop(client, None) is not None

@@ -25,6 +25,8 @@ class ConsoleSettings:
     proxies_count: int
     secure_cookies: bool
     http_timeout_seconds: float
+    # A new request older than this is highlighted in the queue (not contacted in time).
+    queue_alert_minutes: int = 24 * 60
 
 
 def _sqlite(name: str) -> str:
@@ -52,4 +54,5 @@ def load_settings() -> ConsoleSettings:
         proxies_count=int(os.environ.get("CONSOLE_PROXIES_COUNT", "0")),
         secure_cookies=os.environ.get("CONSOLE_SECURE_COOKIES", "0") == "1",
         http_timeout_seconds=float(os.environ.get("HTTP_TIMEOUT_SECONDS", "10")),
+        queue_alert_minutes=int(os.environ.get("CONSOLE_QUEUE_ALERT_MINUTES", str(24 * 60))),
     )

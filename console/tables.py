@@ -11,6 +11,9 @@ staff_users = sa.Table(
     sa.Column("username", sa.String(64), nullable=False, unique=True),
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("role", sa.String(16), nullable=False),  # agent | admin
+    # The first name users see on a staff member's replies ("Ana from the care team").
+    sa.Column("display_name", sa.String(64)),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
     sa.Column("locked_until", sa.Float),
     sa.Column("created_at", sa.Float, nullable=False),
@@ -46,8 +49,11 @@ conversation_index = sa.Table(
     sa.Column("emergency", sa.Boolean, nullable=False, server_default=sa.false(), index=True),
     sa.Column("booking", sa.Boolean, nullable=False, server_default=sa.false(), index=True),
     sa.Column("handed_off", sa.Boolean, nullable=False, server_default=sa.false(), index=True),
+    # A staff member took the chat over (a pause event); "booking" says a request was made.
+    sa.Column("taken_over", sa.Boolean, nullable=False, server_default=sa.false(), index=True),
     sa.Column("fallback", sa.Boolean, nullable=False, server_default=sa.false(), index=True),
     sa.Column("intents", sa.Text, nullable=False, server_default=""),
+    sa.Column("preview", sa.String(200), nullable=False, server_default=""),  # the first user message
     sa.Column("search_text", sa.Text, nullable=False, server_default=""),
 )
 
@@ -85,4 +91,68 @@ booking_handling = sa.Table(
     sa.Column("reference", sa.String(16), primary_key=True),
     sa.Column("handled_by", sa.String(64)),
     sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+# One row per user message, derived from Rasa's events like conversation_index: what the
+# assistant understood and how sure it was, what it did next, and what the user thought of
+# it. The needs-attention inbox and the analytics page read it, never the events table.
+message_index = sa.Table(
+    "message_index", metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True),  # the user event's id in Rasa's events
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("ts", sa.Float, index=True),
+    sa.Column("channel", sa.String(64), index=True),
+    sa.Column("text", sa.Text, nullable=False, server_default=""),
+    sa.Column("intent", sa.String(128), index=True),
+    sa.Column("confidence", sa.Float),
+    sa.Column("second_intent", sa.String(128)),
+    sa.Column("second_confidence", sa.Float),
+    sa.Column("topic", sa.String(128), index=True),  # faq/<topic> as the response selector chose it
+    sa.Column("topic_confidence", sa.Float),
+    sa.Column("second_topic", sa.String(128)),
+    sa.Column("second_topic_confidence", sa.Float),
+    sa.Column("classifier_intent", sa.String(128)),  # set when the safety rules overruled it
+    sa.Column("safety_rule", sa.String(16)),  # crisis | red_flag, when the rules saw one
+    sa.Column("fallback_reply", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("emergency_reply", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("offered", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("form_started", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("booked", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("feedback", sa.String(10)),  # helpful | unhelpful (the web chat's 👍 👎)
+    sa.Column("reasons", sa.String(200), nullable=False, server_default="", index=True),
+)
+
+# When staff first contacted the user of a consultation request (its status first set to
+# contacted, scheduled or closed): the analytics page's "median time to first contact".
+# No personal data: the reference, the request's channel and the two times.
+booking_first_contact = sa.Table(
+    "booking_first_contact", metadata,
+    sa.Column("reference", sa.String(16), primary_key=True),
+    sa.Column("channel", sa.String(64), index=True),
+    sa.Column("requested_at", sa.Float, nullable=False, index=True),  # the booking's created_at
+    sa.Column("at", sa.Float, nullable=False),
+)
+
+# A staff member's verdict on one needs-attention message (console/inbox.py): the prediction
+# was right, or the intent (and FAQ topic) it should have had, or out of scope. `make
+# training-data` (scripts/training_data.py) writes them as NLU examples and sets exported_at.
+corrections = sa.Table(
+    "corrections", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("event_id", sa.Integer, nullable=False, unique=True),  # message_index.event_id
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),  # as the user typed it (shown to staff only)
+    # The text as a training example, personal data redacted by the conversation's context
+    # (answers to personal questions, values given there); NULL: the answer to a personal question.
+    sa.Column("example", sa.Text),
+    sa.Column("reasons", sa.String(200), nullable=False, server_default=""),
+    sa.Column("predicted_intent", sa.String(128)),
+    sa.Column("predicted_topic", sa.String(128)),  # faq/<topic>
+    sa.Column("verdict", sa.String(16), nullable=False),  # confirmed | corrected | out_of_scope
+    sa.Column("intent", sa.String(128)),  # the chosen intent; NULL when out of scope
+    sa.Column("topic", sa.String(128)),  # the chosen faq/<topic> when the intent is faq
+    sa.Column("by", sa.String(64), nullable=False),
+    sa.Column("at", sa.Float, nullable=False, index=True),
+    sa.Column("exported_at", sa.Float, index=True),  # NULL: waiting for `make training-data`
+    sa.Column("export_result", sa.String(32)),  # written | duplicate | personal | ...
 )

@@ -93,6 +93,11 @@ class SymptomSafetyNet(GraphComponent):
     def _override(message: Message, intent: str, predicted: Dict[str, Any]) -> None:
         logger.debug("safety net: %s -> %s", predicted.get("name"), intent)
         set_intent(message, intent)
+        # Kept in the parse data (so in the tracker store): the staff console's inbox lists
+        # the messages where the rules overruled the classifier, for staff to check.
+        message.set("safety_override", {"classifier_intent": predicted.get("name"),
+                                        "classifier_confidence": predicted.get("confidence")},
+                    add_to_output=True)
 
     @staticmethod
     def _add_signal_entities(message: Message, signals: SafetySignals) -> None:

@@ -159,7 +159,7 @@ def test_transcript_shows_turns_with_intent_and_the_paused_state(dbs):
                {"event": "pause"})
     data = queries.transcript(tracker, "u3")
     assert data["turns"][0] == {"kind": "user", "ts": pytest.approx(data["turns"][0]["ts"]), "text": "hi",
-                                "intent": "greet", "confidence": 0.98, "asked": None}
+                                "intent": "greet", "confidence": 0.98, "asked": None, "button": None}
     assert data["turns"][1]["text"] == "Hi!" and data["paused"] is True
 
 
@@ -384,7 +384,8 @@ def test_a_bookings_database_from_before_the_new_tables_is_read_then_upgraded(db
     assert (row["reference"], row["age"], row["updates"], row["shared"]) == ("MMD-OLD222", "44", [], True)
     assert queries.waiting_live_requests(bookings_engine) == []
     assert queries.waiting_count(bookings_engine) is None
-    assert queries.conversation_bookings(bookings_engine, "old-user") == {"not_shared": [], "waiting_since": None}
+    assert queries.conversation_bookings(bookings_engine, "old-user") == {
+        "not_shared": [], "references": ["MMD-OLD222"], "waiting_since": None}
     assert operations.mark_live_request_taken(bookings_engine, "old-user") == 0
     assert ensure_bookings_schema(bookings_engine)
     inspector = sa.inspect(bookings_engine)

@@ -282,7 +282,7 @@ def test_a_bookings_database_from_before_the_upgrade_gets_the_new_tables_at_star
     assert {"booking_updates", "live_requests", "staff_presence"} <= set(inspector.get_table_names())
     assert "patient_age_label" in {column["name"] for column in inspector.get_columns("bookings")}
     body = html.unescape(staff.request("/bookings")[2])
-    assert "MMD-OLD222" in body and "<td>self</td><td>44</td>" in body
+    assert "MMD-OLD222" in body and '<td data-label="For">self</td><td data-label="Age">44</td>' in body
 
 
 def test_the_queue_shows_age_label_symptoms_consent_and_the_users_changes(app, staff):
@@ -297,8 +297,8 @@ def test_the_queue_shows_age_label_symptoms_consent_and_the_users_changes(app, s
     assert status == 200
     row = html.unescape(re.search(r'<tr class="status--cancelled" id="booking-' + reference + r'">.*?</tr>',
                                   page, re.S).group(0))
-    assert "<td>child</td><td>18 months</td>" in row
-    assert '<td class="symptoms">his left hand copies the right one</td>' in row
+    assert '<td data-label="For">child</td><td data-label="Age">18 months</td>' in row
+    assert '<td data-label="Symptoms" class="symptoms">his left hand copies the right one</td>' in row
     assert "Conversation not shared — answers only" in row
     link = re.search(r'<a href="(/conversations/[^"]+)" class="not-shared-link">([^<]+)</a>', row)
     assert link.group(1) == "/conversations/" + urllib.parse.quote(sender, safe="")

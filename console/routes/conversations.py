@@ -1,0 +1,138 @@
+"""The conversation list, a transcript and what staff do on it (review, tags, notes, take
+over, forget), and exports of the filtered list."""
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+from sanic import Sanic, response
+from sanic.request import Request
+
+from console import auth, operations, queries
+from console.export import export_rows, to_csv, to_json
+from console.indexer import refresh_index
+from console.notices import notice_text
+from console.rasa_api import RasaApiError
+from console.web import Console, sender_path
+
+
+def back_to(sender_id: str, notice: str = ""):
+    """Back to the conversation; `notice` is a code from console.notices, never free text."""
+    suffix = "?" + urlencode({"notice": notice}) if notice else ""
+    return response.redirect(f"/conversations/{sender_path(sender_id)}{suffix}")
+
+
+def register(app: Sanic, console: Console) -> None:
+    db, tracker, bookings_db, rasa = console.console_db, console.tracker_db, console.bookings_db, console.rasa
+
+    @app.get("/")
+    @console.signed_in()
+    async def conversations(request: Request, session: auth.Session):
+        refresh_index(db, tracker)
+        query = queries.ConversationFilter.from_args(request.args)
+        listing = queries.list_conversations(db, query)
+        base_args = [(k, v) for k, values in request.args.items() for v in values if k != "page"]
+
+        def export_link(kind: str, unredacted: bool = False) -> str:
+            extra = [("format", kind)] + ([("unredacted", "1")] if unredacted else [])
+            return "/export?" + urlencode(base_args + extra)
+
+        return console.page("conversations.html", session, query=query, listing=listing, flags=queries.FLAGS,
+                            notice=notice_text(request.args.get("notice")),
+                            page_link=lambda number: "/?" + urlencode(base_args + [("page", number)]),
+                            export_link=export_link)
+
+    @console.conversation_route(methods=("GET",))
+    @console.signed_in()
+    async def conversation(request: Request, session: auth.Session, sender_id: str):
+        data = queries.transcript(tracker, sender_id)
+        if not data["turns"]:
+            return console.error(session, 404, "No such conversation.")
+        return console.page("transcript.html", session, sender_id=sender_id, data=data,
+                            show_details=request.args.get("details", "1") != "0",
+                            state=queries.review_state(db, sender_id), takeover=rasa.configured,
+                            booking_info=queries.conversation_bookings(bookings_db, sender_id),
+                            notice=notice_text(request.args.get("notice")))
+
+    @console.conversation_route("/review")
+    @console.signed_in()
+    async def review(request: Request, session: auth.Session, sender_id: str):
+        reviewed = request.form.get("reviewed") == "1"
+        operations.set_reviewed(db, sender_id, session.user.username, reviewed)
+        operations.audit(db, session.user.username, "review" if reviewed else "unreview",
+                         operations.subject_tag(sender_id))
+        return back_to(sender_id)
+
+    @console.conversation_route("/tags")
+    @console.signed_in()
+    async def tag(request: Request, session: auth.Session, sender_id: str):
+        if request.form.get("remove"):
+            operations.remove_tag(db, sender_id, request.form.get("remove"))
+        else:
+            operations.add_tag(db, sender_id, request.form.get("tag") or "")
+        return back_to(sender_id)
+
+    @console.conversation_route("/notes")
+    @console.signed_in()
+    async def conversation_note(request: Request, session: auth.Session, sender_id: str):
+        operations.add_note(db, session.user.username, request.form.get("text") or "", sender_id=sender_id)
+        return back_to(sender_id)
+
+    @console.conversation_route("/takeover")
+    @console.signed_in()
+    async def takeover(request: Request, session: auth.Session, sender_id: str):
+        action = request.form.get("action")
+        try:
+            if action == "start":
+                rasa.take_over(sender_id)
+                # The user's "talk to a human" is answered; handing back leaves it taken.
+                operations.mark_live_request_taken(bookings_db, sender_id)
+            elif action == "reply":
+                text = (request.form.get("text") or "").strip()[:2000]
+                if not text:
+                    return back_to(sender_id, "reply-empty")
+                rasa.send_agent_message(sender_id, text)
+            elif action == "end":
+                rasa.hand_back(sender_id)
+            else:
+                return back_to(sender_id, "unknown-action")
+        except RasaApiError as error:
+            return back_to(sender_id, error.notice)
+        operations.audit(db, session.user.username, f"takeover_{action}", operations.subject_tag(sender_id))
+        return back_to(sender_id)
+
+    @console.conversation_route("/forget")
+    @console.signed_in(role="admin")
+    async def forget(request: Request, session: auth.Session, sender_id: str):
+        if request.form.get("confirm") != "forget":
+            return back_to(sender_id, "confirm-forget")
+        counts = operations.forget_user(db, tracker, bookings_db, sender_id)
+        operations.audit(db, session.user.username, "forget_user",
+                         f"{operations.subject_tag(sender_id)} events={counts['events']} bookings={counts['bookings']}")
+        return response.redirect("/?" + urlencode({"notice": "forgotten"}))
+
+    @app.get("/export")
+    @console.signed_in()
+    async def export(request: Request, session: auth.Session):
+        refresh_index(db, tracker)
+        query = queries.ConversationFilter.from_args(request.args)
+        unredacted = request.args.get("unredacted") == "1"
+        if unredacted and not session.user.is_admin:
+            return console.error(session, 403, "Only an admin can export contact details.")
+        senders, number = [], 1
+        while True:  # every page of the filtered list
+            query.page = number
+            listing = queries.list_conversations(db, query)
+            senders += [row["sender_id"] for row in listing["rows"]]
+            if number >= listing["pages"]:
+                break
+            number += 1
+        transcripts = [{"sender_id": s, **queries.transcript(tracker, s)} for s in senders]
+        rows = export_rows(transcripts, redact=not unredacted)
+        kind = "json" if request.args.get("format") == "json" else "csv"
+        operations.audit(db, session.user.username, "export",
+                         f"format={kind} conversations={len(senders)} redacted={not unredacted}")
+        body, mime = (to_json(rows), "application/json") if kind == "json" else (to_csv(rows), "text/csv")
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        return response.text(body, content_type=f"{mime}; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="transcripts-{stamp}.{kind}"'})
