@@ -3,6 +3,7 @@ inbox, the conversation flags and topics, and rebuilding when the columns change
 (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
+# ruff: noqa: F811 - shared fixtures are imported, then named as test arguments
 import sqlalchemy as sa
 
 from console import queries
