@@ -55,7 +55,7 @@ run: $(MODEL_STAMP) $(WEBCHAT_DEPS)
 	@scripts/run.sh
 
 shell: $(MODEL_STAMP)
-	@$(ENV) $(BIN)/rasa shell --model models --endpoints endpoints.yml --port $$((RASA_PORT + 100))
+	@$(ENV) $(BIN)/python -m rasa_server shell --model models --endpoints endpoints.yml --port $$((RASA_PORT + 100))
 
 # Staff accounts: make staff-user NAME=alice ROLE=admin (asks for the password).
 staff-user: $(VENV)/.installed
@@ -75,7 +75,7 @@ unit: $(SPACY_DIR)/meta.json
 
 stories: $(MODEL_STAMP)
 	@echo "==> test stories (any wrong prediction fails)"
-	@$(ENV) $(BIN)/rasa test core --model models/mmd-assistant.tar.gz --stories tests/stories \
+	@$(ENV) $(BIN)/python -m rasa_server test core --model models/mmd-assistant.tar.gz --stories tests/stories \
 	  --fail-on-prediction-errors --out results/stories > var/test-stories.log 2>&1 \
 	  || { tail -60 var/test-stories.log; cat results/stories/failed_test_stories.yml 2>/dev/null; exit 1; }
 	@echo "    all test stories passed"

@@ -11,23 +11,14 @@ import os
 os.environ.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
 os.environ.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
 
-from rasa_server import (  # noqa: E402
-    performance,
-    quiet_payloads,
-    resilience,
-    rule_shortcut,
-    selector_shortcut,
-    several_questions,
-)
+from rasa_server import RasaVersionError, install_hooks  # noqa: E402
 
 
 def main() -> None:
-    resilience.install()
-    performance.install()
-    rule_shortcut.install()
-    selector_shortcut.install()
-    quiet_payloads.install()
-    several_questions.install()
+    try:
+        install_hooks()
+    except RasaVersionError as error:
+        raise SystemExit(f"error: {error}") from None
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

@@ -32,7 +32,9 @@ def run_rasa_test(nlu: Path = HELDOUT, out: Path = OUT, log_name: str = "eval.lo
     log = ROOT / "var" / log_name
     with log.open("w") as handle:
         completed = subprocess.run(
-            [str(ROOT / ".venv/bin/rasa"), "test", "nlu", "--model", str(MODEL),
+            # Through the server's runtime (python -m rasa_server): the hooks that read messages
+            # in production are the ones evaluated.
+            [sys.executable, "-m", "rasa_server", "test", "nlu", "--model", str(MODEL),
              "--nlu", str(nlu), "--out", str(out), *extra],
             cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, timeout=900,
         )

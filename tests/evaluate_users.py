@@ -94,10 +94,9 @@ async def parse_all(texts: List[str], hooks: bool, model: Path = MODEL) -> List[
 
     configure_structlog(logging.WARNING)  # the processor logs every parse at DEBUG otherwise
     if hooks:
-        from rasa_server import selector_shortcut, several_questions
+        from rasa_server import install_hooks
 
-        selector_shortcut.install()
-        several_questions.install()
+        install_hooks()
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
@@ -106,12 +105,13 @@ async def parse_all(texts: List[str], hooks: bool, model: Path = MODEL) -> List[
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--hooks", action="store_true", help="read messages as the server does")
+    parser.add_argument("--model-alone", action="store_true",
+                        help="the model without the server's hooks (by default messages are read as the server does)")
     parser.add_argument("--quiet", action="store_true", help="no list of misses")
     parser.add_argument("--model", type=Path, default=MODEL)
     args = parser.parse_args()
     entries = load_entries()
-    parses = asyncio.run(parse_all([e["text"] for e in entries], args.hooks, args.model))
+    parses = asyncio.run(parse_all([e["text"] for e in entries], not args.model_alone, args.model))
 
     by_kind: Dict[str, List[bool]] = defaultdict(list)
     by_topic: Dict[str, List[bool]] = defaultdict(list)

@@ -284,3 +284,14 @@ def test_every_hook_installs_once():
         hook.install()
     assert (RemoteAction.run, RemoteAction._validate_action_result, TEDPolicy.predict_action_probabilities,
             ResponseSelector.process, events.Event.resolve_by_type) == installed
+
+
+def test_the_hooks_refuse_a_rasa_release_they_were_not_written_for():
+    from rasa_server import RASA_VERSION, RasaVersionError, check_rasa_version
+
+    with pytest.raises(RasaVersionError, match=r"written for Rasa 3\.6\.21, but Rasa 3\.7\.0 is installed"):
+        check_rasa_version("3.7.0")
+    import rasa.version
+
+    assert rasa.version.__version__ == RASA_VERSION
+    check_rasa_version()  # the locked release passes
