@@ -12,4 +12,5 @@ SUDO=$([ "$(id -u)" -eq 0 ] || echo sudo)
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq >/dev/null
 $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
-"$CHROMIUM" --version
+# The binary, not Debian's launcher script (whose /dev/shm check prints shell noise).
+/usr/lib/chromium/chromium --version 2>/dev/null || "$CHROMIUM" --version 2>/dev/null

@@ -8,7 +8,6 @@ export RASA_PORT="${RASA_PORT:-5005}"
 export ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 export WEBCHAT_PORT="${WEBCHAT_PORT:-8080}"
 export STAFF_PORT="${STAFF_PORT:-8081}"
-export CONSOLE_DB_URL="${CONSOLE_DB_URL:-sqlite:///${MMD_ROOT}/var/console.db}"
 # Where browsers reach Rasa's socket.io channel, and which web origins may call Rasa (CORS,
 # space-separated).
 export RASA_PUBLIC_URL="${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}"
@@ -32,6 +31,9 @@ export REDIS_DB="${REDIS_DB:-0}"
 export REDIS_KEY_PREFIX="${REDIS_KEY_PREFIX:-mmd}"
 export TRACKER_DB_URL="${TRACKER_DB_URL:-sqlite:///${MMD_ROOT}/var/conversations.db}"
 export BOOKINGS_DB_URL="${BOOKINGS_DB_URL:-sqlite:///${MMD_ROOT}/var/bookings.db}"
+# After the scale-out block: set before it, the console stayed on a per-host SQLite file in
+# scale-out mode (review state, sessions and tags per replica).
+export CONSOLE_DB_URL="${CONSOLE_DB_URL:-sqlite:///${MMD_ROOT}/var/console.db}"
 export DB_TIMEOUT_SECONDS="${DB_TIMEOUT_SECONDS:-5}"
 # Longest wait for one custom action before the user gets a "try again" reply.
 export ACTION_TIMEOUT_SECONDS="${ACTION_TIMEOUT_SECONDS:-10}"
