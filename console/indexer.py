@@ -8,6 +8,7 @@ from typing import Any, Dict, List
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from console.db import rasa_events
 from console.tables import conversation_index, index_state, message_index
@@ -206,8 +207,18 @@ def _store_messages(connection: Any, rows: List[Any]) -> None:
     connection.execute(message_index.insert(), list(touched.values()))
 
 
+class _Raced(Exception):
+    """Another console replica indexed these events first."""
+
+
 def refresh_index(console: Engine, tracker: Engine) -> int:
-    """Indexes events added since the last call; returns how many were read."""
+    """Indexes events added since the last call; returns how many were read.
+
+    Safe with several console replicas on one database: each batch first moves the
+    index_state row from the id it started from to the batch's last id (compare-and-set) and
+    writes the index rows in the same transaction. A replica that loses the race changes
+    nothing, reads the new position and goes on from there, so no event is indexed twice.
+    """
     with _lock:
         if not sa.inspect(tracker).has_table("events"):
             return 0
@@ -220,15 +231,31 @@ def refresh_index(console: Engine, tracker: Engine) -> int:
                     .order_by(rasa_events.c.id).limit(BATCH)).all()
             if not rows:
                 return total
-            _store_batch(console, rows)
+            try:
+                with console.begin() as connection:
+                    _claim(connection, last, rows[-1].id)
+                    _store_batch(connection, rows)
+            except (_Raced, IntegrityError):
+                logger.debug("events up to id %s were indexed by another replica", rows[-1].id)
+                last = _last_indexed(console)
+                continue
             last = rows[-1].id
             total += len(rows)
-            with console.begin() as connection:
-                updated = connection.execute(index_state.update().where(index_state.c.name == STATE)
-                                             .values(last_event_id=last)).rowcount
-                if not updated:
-                    connection.execute(index_state.insert().values(name=STATE, last_event_id=last))
             logger.debug("indexed %s events up to id %s", len(rows), last)
+
+
+def _claim(connection: Any, expected: int, last: int) -> None:
+    """Moves the index position from `expected` to `last`, or raises _Raced. The row stays
+    locked until the transaction ends (PostgreSQL row lock, SQLite write lock), so a second
+    replica waits here and then sees the new position."""
+    moved = connection.execute(index_state.update().where(
+        index_state.c.name == STATE, index_state.c.last_event_id == expected).values(last_event_id=last)).rowcount
+    if moved:
+        return
+    exists = connection.execute(sa.select(index_state.c.last_event_id).where(index_state.c.name == STATE)).first()
+    if exists is not None or expected != 0:
+        raise _Raced()
+    connection.execute(index_state.insert().values(name=STATE, last_event_id=last))  # IntegrityError if raced
 
 
 def _last_indexed(console: Engine) -> int:
@@ -244,22 +271,21 @@ def _last_indexed(console: Engine) -> int:
     return last
 
 
-def _store_batch(console: Engine, rows: List[Any]) -> None:
+def _store_batch(connection: Any, rows: List[Any]) -> None:
     senders = sorted({row.sender_id for row in rows})
-    with console.begin() as connection:
-        existing = {}
-        for start in range(0, len(senders), 500):
-            chunk = senders[start:start + 500]
-            for found in connection.execute(sa.select(conversation_index)
-                                            .where(conversation_index.c.sender_id.in_(chunk))).mappings():
-                existing[found["sender_id"]] = dict(found)
-        summaries = {sender: existing.get(sender) or _blank(sender) for sender in senders}
-        for row in rows:
-            _apply(summaries[row.sender_id], row)
-        if existing:
-            keys = list(existing)
-            for start in range(0, len(keys), 500):
-                connection.execute(conversation_index.delete()
-                                   .where(conversation_index.c.sender_id.in_(keys[start:start + 500])))
-        connection.execute(conversation_index.insert(), list(summaries.values()))
-        _store_messages(connection, rows)
+    existing = {}
+    for start in range(0, len(senders), 500):
+        chunk = senders[start:start + 500]
+        for found in connection.execute(sa.select(conversation_index)
+                                        .where(conversation_index.c.sender_id.in_(chunk))).mappings():
+            existing[found["sender_id"]] = dict(found)
+    summaries = {sender: existing.get(sender) or _blank(sender) for sender in senders}
+    for row in rows:
+        _apply(summaries[row.sender_id], row)
+    if existing:
+        keys = list(existing)
+        for start in range(0, len(keys), 500):
+            connection.execute(conversation_index.delete()
+                               .where(conversation_index.c.sender_id.in_(keys[start:start + 500])))
+    connection.execute(conversation_index.insert(), list(summaries.values()))
+    _store_messages(connection, rows)

@@ -4,6 +4,8 @@ inbox, the conversation flags and topics, and rebuilding when the columns change
 from __future__ import annotations
 
 # ruff: noqa: F811 - shared fixtures are imported, then named as test arguments
+import time
+
 import sqlalchemy as sa
 
 from console import queries
@@ -119,3 +121,42 @@ def test_index_tables_from_an_older_version_are_rebuilt_and_staff_accounts_upgra
         assert connection.execute(sa.select(conversation_index.c.preview)).scalar_one() == "hello"
         assert connection.execute(sa.select(staff_users.c.active, staff_users.c.display_name)).one() == (True, None)
     assert len(messages(console, "old")) == 1
+
+
+REPLICA = """
+import sys, time
+from console.db import engine_for
+from console.indexer import refresh_index
+console, tracker = engine_for(sys.argv[1]), engine_for(sys.argv[2])
+deadline = time.time() + 8
+while time.time() < deadline:
+    refresh_index(console, tracker)
+"""
+
+
+def test_two_console_replicas_indexing_at_once_count_every_event_once(dbs):
+    """Two console processes on one database: before the compare-and-set claim, both could
+    index the same batch and count turns twice."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    console, tracker, _ = dbs
+    root = Path(__file__).resolve().parents[2]
+    urls = [engine.url.render_as_string(hide_password=False) for engine in (console, tracker)]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    replicas = [subprocess.Popen([sys.executable, "-c", REPLICA, *urls], cwd=root, env=env,
+                                 stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for turn in range(60):  # events keep arriving while both replicas index
+        add_events(tracker, f"race-{turn % 6}", user(f"question {turn}", "faq"), bot("utter_faq/causes"))
+        time.sleep(0.05)
+    for replica in replicas:
+        _, errors = replica.communicate(timeout=60)
+        assert replica.returncode == 0, errors[-2000:]
+    refresh_index(console, tracker)
+    with console.connect() as connection:
+        turns = dict(connection.execute(sa.select(conversation_index.c.sender_id, conversation_index.c.turns)).all())
+        indexed_messages = connection.execute(sa.select(sa.func.count()).select_from(message_index)).scalar_one()
+    assert turns == {f"race-{number}": 10 for number in range(6)}
+    assert indexed_messages == 60
