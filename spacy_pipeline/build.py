@@ -14,7 +14,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from spacy_pipeline.patterns_dsl import load_patterns, patterns_version
+from spacy_pipeline.patterns_dsl import load_patterns, patterns_checksum, patterns_version
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "build" / "spacy_mmd"
 PIPELINE_NAME = "mmd_rules"
@@ -26,6 +26,9 @@ def build_pipeline() -> Language:
     nlp = spacy.blank("en")
     nlp.meta["name"] = PIPELINE_NAME
     nlp.meta["version"] = patterns_version()
+    # What the pipeline was built from, so a stale build is noticed (the version alone is
+    # copied from VERSION and cannot tell).
+    nlp.meta["patterns_sha256"] = patterns_checksum()
     nlp.meta["description"] = "mmd-assistant rule entities: body part, side, mirroring, who, red flags"
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
     ruler.add_patterns(load_patterns())

@@ -59,3 +59,14 @@ def load_patterns(patterns_dir: Path = PATTERNS_DIR) -> List[Dict[str, Any]]:
 
 def patterns_version(patterns_dir: Path = PATTERNS_DIR) -> str:
     return (patterns_dir / "VERSION").read_text(encoding="utf-8").strip()
+
+
+def patterns_checksum(patterns_dir: Path = PATTERNS_DIR) -> str:
+    """SHA-256 over every pattern file (name and content), so a change is noticed even when
+    VERSION was not bumped (tests/unit/test_spacy_pipeline.py compares it with CHECKSUM)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(patterns_dir.glob("*.txt")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from spacy_pipeline.patterns_dsl import load_patterns, parse_line
+from spacy_pipeline.patterns_dsl import PATTERNS_DIR, load_patterns, parse_line, patterns_checksum, patterns_version
 from spacy_pipeline.signals import read_signals
 
 PIPELINE = Path(__file__).resolve().parents[2] / "build" / "spacy_mmd"
@@ -33,9 +33,18 @@ def test_every_pattern_file_loads_with_its_label():
     }
 
 
-def test_built_pipeline_version_matches_the_pattern_files(nlp):
-    version = (PIPELINE.parent.parent / "spacy_pipeline" / "patterns" / "VERSION").read_text().strip()
-    assert nlp.meta["version"] == version
+def test_a_change_to_the_patterns_comes_with_a_new_version():
+    """CHECKSUM records which pattern files a VERSION stands for: edit a pattern without
+    bumping VERSION (and updating CHECKSUM) and this fails."""
+    recorded_version, recorded_sum = (PATTERNS_DIR / "CHECKSUM").read_text().split()
+    assert patterns_checksum() == recorded_sum, (
+        "the pattern files changed: bump spacy_pipeline/patterns/VERSION and write "
+        "'<version> <checksum>' into CHECKSUM (see patterns/README.md)")
+    assert patterns_version() == recorded_version, "VERSION changed without updating CHECKSUM"
+
+
+def test_the_built_pipeline_is_built_from_the_pattern_files_as_they_are(nlp):
+    assert nlp.meta["patterns_sha256"] == patterns_checksum(), "stale build: run make build"
 
 
 @pytest.mark.parametrize(
