@@ -142,9 +142,13 @@ def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
             last_question = utter[len("utter_ask_"):] if utter.startswith("utter_ask_") else None
             buttons = (data.get("data") or {}).get("buttons") or []
             offered.update({str(b.get("payload") or "").strip(): b.get("title") for b in buttons})
-            turns.append({"kind": "bot", "ts": row.timestamp, "text": data.get("text") or "",
+            text = data.get("text") or ""
+            is_agent = utter == "utter_agent_message"
+            if is_agent and text.startswith(agent_name + ": "):
+                text = text[len(agent_name) + 2:]  # the name is the turn's label, not said twice
+            turns.append({"kind": "bot", "ts": row.timestamp, "text": text,
                           "buttons": [b.get("title") for b in buttons],
-                          "agent": agent_name if utter == "utter_agent_message" else None})
+                          "agent": agent_name if is_agent else None})
         elif kind == "action" and row.action_name not in ("action_listen",):
             turns.append({"kind": "action", "ts": row.timestamp, "name": row.action_name})
         elif kind == "slot":

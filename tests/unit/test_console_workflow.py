@@ -167,3 +167,17 @@ def test_an_admin_lets_a_blocked_network_try_again(app, staff):
     with app["console"].connect() as connection:
         unblocks = "SELECT count(*) FROM audit_log WHERE action = 'sign_in_unblock'"
         assert connection.execute(sa.text(unblocks)).scalar() == 1
+
+
+def test_a_staff_reply_is_shown_under_the_staff_members_name_once(app, staff):
+    sender = "transcript-agent"
+    event_rows(app["tracker"], sender,
+               {"event": "user", "text": "can I talk to a person", "parse_data": {"intent": {"name": "request_human"}}},
+               {"event": "pause"},
+               {"event": "slot", "name": "agent_name", "value": "Ana from the care team"},
+               {"event": "bot", "text": "Ana from the care team: Hello, how can I help?",
+                "metadata": {"utter_action": "utter_agent_message"}})
+    page = html.unescape(staff.request(f"/conversations/{sender}")[2])
+    turn = re.search(r'<li class="turn turn--bot">(.*?)</li>', page, re.S).group(1)
+    assert '<span class="who">Ana from the care team</span> Hello, how can I help?' in turn
+    assert turn.count("Ana from the care team") == 1
