@@ -25,7 +25,7 @@ def main(argv: list[str]) -> int:
     create.add_argument("--role", choices=ROLES, default="agent")
     args = parser.parse_args(argv)
 
-    engine = engine_for(load_settings().console_db_url)
+    engine = engine_for(load_settings(serving=False).console_db_url)
     create_console_schema(engine)
     password = os.environ.get("CONSOLE_PASSWORD") or getpass.getpass("Password (12+ characters): ")
     try:

@@ -33,9 +33,13 @@ def _sqlite(name: str) -> str:
     return f"sqlite:///{PROJECT_DIR / 'var' / name}"
 
 
-def load_settings() -> ConsoleSettings:
+def load_settings(serving: bool = True) -> ConsoleSettings:
+    """`serving`: the web app (warns when sessions would not survive a restart); False for
+    the command-line tools, which sign nothing."""
     secret = os.environ.get("CONSOLE_SECRET_KEY", "")
-    if not secret:
+    if not secret and not serving:
+        secret = secrets.token_urlsafe(32)
+    elif not secret:
         # Session cookies are signed with this key, so sessions then last only as long as
         # this process: fine for a laptop, not for production.
         secret = secrets.token_urlsafe(32)
