@@ -29,6 +29,11 @@ CHANNELS: Dict[str, List[Tuple[str, str, bool]]] = {
         ("slack_signing_secret", "SLACK_SIGNING_SECRET", True),
         ("slack_channel", "SLACK_CHANNEL", False),
     ],
+    # The app's backend: messages in at /webhooks/callback/webhook, every reply (staff ones
+    # too) POSTed to CALLBACK_URL (channels/callback.py).
+    "channels.callback.SecuredCallbackInput": [
+        ("url", "CALLBACK_URL", True),
+    ],
     # SMS and WhatsApp ("whatsapp:+1…" as the number); buttons become numbered choices.
     "channels.numbered_twilio.NumberedTwilioInput": [
         ("account_sid", "TWILIO_ACCOUNT_SID", True),

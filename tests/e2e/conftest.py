@@ -3,14 +3,22 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.chat import Chat
-from tests.e2e.servers import MODEL, running_stack
+from tests.e2e.servers import MODEL, CallbackReceiver, running_stack
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory):
+def callback_receiver():
+    """The app's backend for the callback channel (channels/callback.py)."""
+    receiver = CallbackReceiver()
+    yield receiver
+    receiver.shutdown()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, callback_receiver):
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` (make e2e does it)")
-    with running_stack(tmp_path_factory.mktemp("stack")) as stack:
+    with running_stack(tmp_path_factory.mktemp("stack"), callback_url=callback_receiver.url) as stack:
         yield stack
 
 

@@ -1,14 +1,17 @@
 """Starts the real action server and Rasa server for end-to-end tests, and stops them."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
@@ -54,6 +57,8 @@ class Stack:
     webchat_port: int = field(default_factory=free_port)
     processes: List[subprocess.Popen] = field(default_factory=list)
     rasa: Optional[subprocess.Popen] = None
+    # Where the callback channel posts replies (the app's backend); None: no callback channel.
+    callback_url: Optional[str] = None
 
     @property
     def env(self) -> Dict[str, str]:
@@ -94,17 +99,24 @@ class Stack:
                       self.workdir / "actions.log", START_TIMEOUT_SECONDS)
 
     def start_rasa(self) -> None:
+        credentials = "credentials.yml"
+        if self.callback_url:  # written as `make run` does: credentials.yml + channels from env
+            credentials = str(self.workdir / "credentials.yml")
+            subprocess.run([PYTHON, "scripts/credentials.py", credentials], cwd=ROOT, check=True,
+                           env={**self.env, "CALLBACK_URL": self.callback_url}, capture_output=True, timeout=60)
         self.rasa = self._spawn("rasa", [
             PYTHON, "-m", "rasa_server", "run", "--model", str(MODEL), "--port", str(self.rasa_port),
-            "--endpoints", self.endpoints, "--credentials", "credentials.yml",
+            "--endpoints", self.endpoints, "--credentials", credentials,
             "--enable-api", "--auth-token", self.api_token, "--cors", "*",
         ])
         wait_until_up(self.rasa_url + "/", self.rasa, self.workdir / "rasa.log", START_TIMEOUT_SECONDS)
 
     def start_webchat(self) -> str:
-        """The web chat page server, pointed at this stack's Rasa; returns its URL."""
+        """The web chat page server, pointed at this stack's Rasa (socket.io for the browser,
+        the HTTP API for answer feedback); returns its URL."""
         process = self._spawn("webchat", [str(ROOT / ".venv" / "bin" / "python"), "webchat/server.py"],
-                              WEBCHAT_PORT=str(self.webchat_port), RASA_PUBLIC_URL=self.rasa_url)
+                              WEBCHAT_PORT=str(self.webchat_port), RASA_PUBLIC_URL=self.rasa_url,
+                              RASA_URL=self.rasa_url, RASA_API_TOKEN=self.api_token)
         url = self.webchat_url
         wait_until_up(url + "/health", process, self.workdir / "webchat.log", 30)
         return url
@@ -141,6 +153,34 @@ class Stack:
         for process in reversed(self.processes):
             terminate(process)
         self.processes.clear()
+
+
+class CallbackReceiver(ThreadingHTTPServer):
+    """The app's backend as the callback channel sees it: records every JSON message POSTed."""
+
+    def __init__(self) -> None:
+        self.messages: List[Dict[str, Any]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.messages.append(json.loads(body or b"null"))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/app/messages"
+
+    def texts_for(self, sender: str) -> List[str]:
+        return [m.get("text") or "" for m in list(self.messages) if m and m.get("recipient_id") == sender]
 
 
 @contextmanager
