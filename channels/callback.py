@@ -53,16 +53,7 @@ class SecuredCallbackInput(ValidatingRestInput):
         return SafeCallbackOutput(self.callback_endpoint)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        callback_webhook = Blueprint("callback_webhook", __name__)
-
-        @callback_webhook.middleware("request")
-        async def require_secret(req: Request):
-            if req.method == "POST" and not self.authorized(req):
-                return response.json(
-                    {"error": "unauthorized",
-                     "message": "This endpoint needs the header 'Authorization: Bearer <REST channel secret>'."},
-                    status=401, headers={"WWW-Authenticate": "Bearer"})
-            return None
+        callback_webhook = self.require_secret(Blueprint("callback_webhook", __name__))
 
         @callback_webhook.route("/", methods=["GET"])
         async def health(_: Request):

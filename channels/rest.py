@@ -37,11 +37,10 @@ class ValidatingRestInput(RestInput):
         scheme, _, given = (req.headers.get("Authorization") or "").partition(" ")
         return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), self.secret.encode())
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
-
+    def require_secret(self, blueprint: Blueprint) -> Blueprint:
+        """Refuses POSTs without the secret (401) on `blueprint`; this channel's and the callback's."""
         @blueprint.middleware("request")
-        async def require_secret(req: Request):
+        async def check_secret(req: Request):
             if req.method == "POST" and not self.authorized(req):
                 return response.json(
                     {"error": "unauthorized",
@@ -50,6 +49,9 @@ class ValidatingRestInput(RestInput):
             return None
 
         return blueprint
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        return self.require_secret(super().blueprint(on_new_message))
 
     @staticmethod
     def _body(req: Request) -> Dict[str, Any]:

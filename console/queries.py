@@ -1,6 +1,7 @@
 """Reads for the console pages: the conversation list, transcripts and the booking queue."""
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from dataclasses import dataclass, field
@@ -22,6 +23,19 @@ PAGE_SIZE = 50
 MAX_PAGE = 100_000  # far beyond any real list; keeps the offset inside a 64-bit integer
 
 
+def arg(args: Any, name: str) -> str:
+    """A query argument as the filters use it: trimmed, at most 200 characters, '' if absent."""
+    return (args.get(name) or "").strip()[:200]
+
+
+def page_number(args: Any) -> int:
+    """?page= as a page number from 1 to MAX_PAGE; anything else is page 1."""
+    try:
+        return min(MAX_PAGE, max(1, int(arg(args, "page") or 1)))
+    except ValueError:
+        return 1
+
+
 @dataclass
 class ConversationFilter:
     flags: List[str] = field(default_factory=list)
@@ -35,15 +49,10 @@ class ConversationFilter:
 
     @classmethod
     def from_args(cls, args: Any) -> ConversationFilter:
-        def first(name: str) -> str:
-            return (args.get(name) or "").strip()[:200]
-        try:
-            page = min(MAX_PAGE, max(1, int(first("page") or 1)))
-        except ValueError:
-            page = 1
+        first = functools.partial(arg, args)
         flags = [flag for flag in (args.getlist("flag") or []) if flag in FLAGS]
         return cls(flags=flags, date_from=first("from"), date_to=first("to"), intent=first("intent"),
-                   text=first("q"), tag=first("tag"), reviewed=first("reviewed"), page=page)
+                   text=first("q"), tag=first("tag"), reviewed=first("reviewed"), page=page_number(args))
 
     @property
     def problems(self) -> List[str]:
@@ -240,15 +249,9 @@ class QueueFilter:
 
     @classmethod
     def from_args(cls, args: Any) -> QueueFilter:
-        def first(name: str) -> str:
-            return (args.get(name) or "").strip()[:200]
-        try:
-            page = min(MAX_PAGE, max(1, int(first("page") or 1)))
-        except ValueError:
-            page = 1
-        status = first("status")
-        return cls(status=status if status in BOOKING_STATUSES else "", text=first("q"),
-                   assigned=first("assigned"), page=page)
+        status = arg(args, "status")
+        return cls(status=status if status in BOOKING_STATUSES else "", text=arg(args, "q"),
+                   assigned=arg(args, "assigned"), page=page_number(args))
 
 
 def _queue_conditions(query: QueueFilter, assigned_refs: Optional[List[str]]) -> List[Any]:

@@ -21,3 +21,12 @@ def load_domain() -> dict:
 @pytest.fixture(scope="session")
 def domain() -> dict:
     return load_domain()
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Tests run once per database mark their PostgreSQL run `postgres`, so `make check`
+    (-m "not postgres") needs no database server."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "postgresql" in callspec.params.values():
+            item.add_marker(pytest.mark.postgres)
