@@ -292,7 +292,7 @@ def report(results: List[Dict[str, object]], training: Dict[str, float]) -> str:
 
 
 def main() -> int:
-    from tests.resilience.postgres import temporary_database
+    from tests.support.postgres import temporary_database
 
     workdir = Path(tempfile.mkdtemp(prefix="mmd-bench-"))
     results, training = [], {}

@@ -12,7 +12,7 @@ import pytest
 
 from tests.e2e.chat import Chat, http, payloads, texts
 from tests.e2e.servers import running_stack
-from tests.resilience.postgres import set_connections, temporary_database
+from tests.support.postgres import set_connections, temporary_database
 
 ACTION_TIMEOUT = 3
 REPLY_BOUND_SECONDS = ACTION_TIMEOUT + 12

@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.chat import Chat, http, texts
 from tests.e2e.servers import Stack
-from tests.resilience.postgres import temporary_database
+from tests.support.postgres import temporary_database
 
 MESSAGES = ["hi", "/request_consultation", '/inform{"consult_for": "child"}', "7",
             "his left hand copies the right one", "Sam Jones", "sam@example.com", "weekday mornings",

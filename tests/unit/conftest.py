@@ -8,7 +8,7 @@ import pytest
 
 from actions import booking_actions
 from actions.booking_store import BookingStore
-from tests.resilience.postgres import temporary_database
+from tests.support.postgres import temporary_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -21,7 +21,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import read_endpoint_config
 
 from rasa_server.tracker_store import FastSQLTrackerStore
-from tests.resilience.postgres import temporary_database
+from tests.support.postgres import temporary_database
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
