@@ -3,12 +3,29 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any, Dict, Optional
 
 logger = logging.getLogger(__name__)
+AGENT_NAME = "The care team"  # the agent_name slot's initial value in domain.yml
+
+
+def agent_name(first_name: str) -> str:
+    """How users see a staff member's replies: "Ana from the care team"."""
+    return f"{first_name} from the care team" if first_name else AGENT_NAME
+
+
+def one_message(text: str) -> str:
+    """The reply with blank lines closed up and surrounding space trimmed.
+
+    "0[" becomes "0 [": Rasa's response interpolation takes a filled text that contains "0["
+    for an unfilled placeholder and would send the raw template instead of the reply.
+    """
+    text = re.sub(r"\n\s*\n", "\n", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    return text.replace("0[", "0 [")
 
 
 class RasaApiError(RuntimeError):
@@ -77,8 +94,17 @@ class RasaApi:
             {"event": "pause"},
         ])
 
-    def send_agent_message(self, sender_id: str, text: str) -> None:
-        self.append_events(sender_id, {"event": "slot", "name": "agent_message", "value": text})
+    def send_agent_message(self, sender_id: str, text: str, agent_name: str = AGENT_NAME) -> None:
+        """Sends a staff member's reply as "<agent_name>: <text>" (utter_agent_message) to the
+        user's latest channel; agent_name is what users see, e.g. "Ana from the care team".
+
+        Blank lines are closed up: the socket.io channel sends each paragraph as its own
+        message, and a reply must reach the user as one message under one name.
+        """
+        self.append_events(sender_id, [
+            {"event": "slot", "name": "agent_name", "value": agent_name},
+            {"event": "slot", "name": "agent_message", "value": one_message(text)},
+        ])
         self.say(sender_id, "utter_agent_message")
 
     def hand_back(self, sender_id: str) -> None:

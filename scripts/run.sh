@@ -68,7 +68,8 @@ pids+=($!)
 wait_for "Rasa server" "http://127.0.0.1:${RASA_PORT}/" "${pids[-1]}" 180
 
 echo "==> web chat on port $WEBCHAT_PORT"
-.venv/bin/python webchat/server.py &
+# RASA_URL + RASA_API_TOKEN: the web chat server stores "Was this helpful?" votes through Rasa's HTTP API.
+RASA_URL="http://127.0.0.1:${RASA_PORT}" .venv/bin/python webchat/server.py &
 pids+=($!)
 wait_for "web chat" "http://127.0.0.1:${WEBCHAT_PORT}/health" "${pids[-1]}" 30
 

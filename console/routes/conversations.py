@@ -12,7 +12,7 @@ from console import auth, operations, queries
 from console.export import export_rows, to_csv, to_json
 from console.indexer import refresh_index
 from console.notices import notice_text
-from console.rasa_api import RasaApiError
+from console.rasa_api import RasaApiError, agent_name
 from console.web import Console, sender_path
 
 
@@ -91,7 +91,8 @@ def register(app: Sanic, console: Console) -> None:
                 text = (request.form.get("text") or "").strip()[:2000]
                 if not text:
                     return back_to(sender_id, "reply-empty")
-                rasa.send_agent_message(sender_id, text)
+                # Users see who answers: "Ana from the care team: …", in every channel.
+                rasa.send_agent_message(sender_id, text, agent_name(session.user.first_name))
             elif action == "end":
                 rasa.hand_back(sender_id)
             else:

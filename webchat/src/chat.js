@@ -1,12 +1,29 @@
 /* mmd-assistant web chat: Rasa's socket.io channel with session persistence.
  * The conversation (session id + transcript) lives in localStorage, so a reload or a
- * server restart keeps it; socket.io reconnects by itself and re-joins the session. */
+ * server restart keeps it; socket.io reconnects by itself and re-joins the session.
+ *
+ * Live hand-off: when a staff member takes the chat over, Rasa's socket.io output sends,
+ * after the "has joined" text, a custom message {handoff: "joined"} (the socketio variation
+ * of utter_agent_joined in domain.yml; other channels get the text only); "left" when they
+ * hand back. While taken over no bot reply comes, so no typing dots are shown, and the
+ * staff member's replies ("Ana from the care team: …", utter_agent_message) are shown
+ * under their name rather than as the assistant.
+ *
+ * Feedback: answers that name their sources get "Was this helpful? 👍 👎"; a vote is
+ * POSTed to this page's server (/feedback), which stores it in the conversation. */
 (function () {
   "use strict";
   var config = window.MMD_CONFIG || {};
   var STORE_KEY = "mmd-assistant-chat";
   var HUMAN_PAYLOAD = "/request_human";
   var TYPING_TIMEOUT_MS = 20000;
+  var FEEDBACK_TIMEOUT_MS = 10000;
+  var ANSWER_CHARS = 120;
+  /* utter_agent_message is "{agent_name}: {agent_message}"; agent_name is "<First name> from
+     the care team" (console) or the slot's initial "The care team". */
+  var AGENT_PREFIX = /^(\S{1,40} from the care team|The care team): ([\s\S]+)$/;
+  /* An answer that names its sources (every FAQ and information answer in domain.yml). */
+  var SOURCED_ANSWER = /(^|\s)Sources?: \S/;
   var DISCLAIMER = "This assistant shares information about Movement Mirror Disorder. " +
     "It cannot diagnose. If this is an emergency, call your local emergency number now.";
 
@@ -29,7 +46,8 @@
       var saved = JSON.parse(window.localStorage.getItem(STORE_KEY) || "null");
       if (saved && saved.sessionId && Array.isArray(saved.history)) { return saved; }
     } catch (error) { /* a broken entry starts a new conversation */ }
-    return { sessionId: newSessionId(), history: [] };
+    /* paused: a staff member has taken the chat over (kept across reloads). */
+    return { sessionId: newSessionId(), history: [], paused: false };
   }
   var state = load();
 
@@ -74,17 +92,108 @@
     parent.appendChild(document.createTextNode(body.slice(last)));
   }
 
+  function wantsFeedback(entry) {
+    return Boolean(config.feedback) && entry.from === "bot" && !entry.agent && Boolean(entry.text) &&
+      entry.text.indexOf(ALERT_SIGN) !== 0 && SOURCED_ANSWER.test(entry.text);
+  }
+
+  /* The answer's first 120 characters (whole characters: an emoji is never cut in half). */
+  function answerStart(text) {
+    return Array.from(text.trim()).slice(0, ANSWER_CHARS).join("");
+  }
+
+  function feedbackThanks(box) {
+    box.textContent = "";
+    var thanks = document.createElement("p");
+    thanks.className = "feedback__thanks";
+    thanks.textContent = "Thanks for the feedback";
+    box.appendChild(thanks);
+  }
+
+  function renderFeedback(entry) {
+    var box = document.createElement("div");
+    box.className = "feedback";
+    if (entry.feedback) { feedbackThanks(box); return box; }
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", "Was this answer helpful?");
+    var question = document.createElement("span");
+    question.className = "feedback__question";
+    question.textContent = "Was this helpful?";
+    question.setAttribute("aria-hidden", "true");
+    box.appendChild(question);
+    var note = document.createElement("p");
+    note.className = "feedback__note";
+    var buttons = [["\uD83D\uDC4D", "Helpful", true], ["\uD83D\uDC4E", "Not helpful", false]].map(function (spec) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "feedback__button";
+      button.textContent = spec[0];
+      button.title = spec[1];
+      button.setAttribute("aria-label", spec[1]);
+      button.addEventListener("click", function () { vote(entry, box, buttons, note, spec[2]); });
+      box.appendChild(button);
+      return button;
+    });
+    box.appendChild(note);
+    return box;
+  }
+
+  function vote(entry, box, buttons, note, helpful) {
+    if (entry.feedback || box.getAttribute("aria-busy") === "true") { return; }  /* one vote per answer */
+    box.setAttribute("aria-busy", "true");
+    buttons.forEach(function (b) { b.disabled = true; });
+    note.textContent = "";
+    var controller = window.AbortController ? new window.AbortController() : null;
+    var timer = window.setTimeout(function () { if (controller) { controller.abort(); } }, FEEDBACK_TIMEOUT_MS);
+    window.fetch("feedback", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender_id: state.sessionId, helpful: helpful, answer: answerStart(entry.text) }),
+      signal: controller ? controller.signal : undefined,
+      credentials: "same-origin"
+    }).then(function (response) {
+      if (response.ok || response.status === 409) { return "recorded"; }  /* 409: already recorded */
+      if (response.status === 503 || response.status === 429) { return "later"; }
+      return "refused";
+    }, function () { return "later"; }).then(function (outcome) {
+      window.clearTimeout(timer);
+      box.removeAttribute("aria-busy");
+      if (outcome === "recorded") {
+        entry.feedback = helpful ? "helpful" : "unhelpful";
+        save();
+        feedbackThanks(box);
+        return;
+      }
+      if (outcome === "later") {
+        buttons.forEach(function (b) { b.disabled = false; });
+        note.textContent = "Sorry, your feedback couldn't be saved just now. Please try again in a moment.";
+      } else {
+        note.textContent = "Sorry, your feedback couldn't be saved.";
+      }
+    });
+  }
+
   function render(entry, live) {
     if (entry.text) {
       var bubble = document.createElement("div");
-      bubble.className = "msg msg--" + entry.from;
-      if (entry.from === "bot") { bubble.setAttribute("aria-label", "Assistant: " + entry.text); }
-      if (entry.from === "bot" && entry.text.indexOf(ALERT_SIGN) === 0) {
+      bubble.className = "msg msg--" + entry.from + (entry.agent ? " msg--agent" : "");
+      if (entry.agent) {
+        /* A staff member's reply: their name, not the assistant's. */
+        bubble.setAttribute("aria-label", entry.agent + ": " + entry.text);
+        var who = document.createElement("span");
+        who.className = "msg__who";
+        who.textContent = entry.agent;
+        bubble.appendChild(who);
+        appendLinkified(bubble, entry.text);
+      } else if (entry.from === "bot" && entry.text.indexOf(ALERT_SIGN) === 0) {
+        bubble.setAttribute("aria-label", "Assistant: " + entry.text);
         appendEmergency(bubble, entry.text);
       } else {
+        if (entry.from === "bot") { bubble.setAttribute("aria-label", "Assistant: " + entry.text); }
         appendLinkified(bubble, entry.text);
       }
       log.appendChild(bubble);
+      if (wantsFeedback(entry)) { log.appendChild(renderFeedback(entry)); }
     }
     if (entry.buttons && entry.buttons.length) {
       var group = document.createElement("div");
@@ -120,6 +229,13 @@
     render(entry, true);
   }
 
+  function setPaused(on) {
+    if (Boolean(state.paused) === on) { return; }
+    state.paused = on;
+    save();
+    if (on) { setTyping(false); }
+  }
+
   function setTyping(on) {
     typing.hidden = !on;
     window.clearTimeout(typingTimer);
@@ -145,7 +261,8 @@
     var text = (display || "").trim();
     if (!text) { return; }
     add({ from: "user", text: text });
-    setTyping(true);
+    /* While a staff member has the chat, the assistant is paused: no reply is coming. */
+    setTyping(!state.paused);
     if (confirmed && socket.connected) { emitMessage(payload || text); } else { pending.push(payload || text); }
     input.focus();
   }
@@ -163,11 +280,26 @@
   socket.on("disconnect", function () { confirmed = false; setStatus("Reconnecting…"); });
   socket.on("connect_error", function () { setStatus("Can't reach the assistant, retrying…"); });
   socket.on("bot_uttered", function (message) {
+    message = message || {};
+    if (message.handoff === "joined" || message.handoff === "left") {
+      /* The socket.io-only marker after utter_agent_joined / utter_agent_left: no bubble. */
+      setPaused(message.handoff === "joined");
+      return;
+    }
     setTyping(false);
     var buttons = (message.quick_replies || message.buttons || []).map(function (b) {
       return { title: b.title, payload: b.payload };
     });
     var text = message.text || (message.attachment && message.attachment.payload && message.attachment.payload.src) || "";
+    var agent = state.paused ? AGENT_PREFIX.exec(text) : null;
+    if (agent) {
+      /* Only while taken over (no bot reply can come then) is a reply shown as a person's. */
+      add({ from: "bot", agent: agent[1], text: agent[2], buttons: buttons });
+      return;
+    }
+    /* Any other message means the assistant speaks again (e.g. the hand-back was missed
+       while the page was closed): typing dots come back. */
+    if (text && state.paused) { setPaused(false); }
     add({ from: "bot", text: text, buttons: buttons });
   });
 

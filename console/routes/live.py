@@ -1,0 +1,74 @@
+"""Live updates for console.js: the waiting count (nav badge, sound and desktop notification)
+and a conversation's turns while staff watch or take it over.
+
+JSON for signed-in staff only; signed out, the answer is 401 (not a redirect to the sign-in
+page, which a fetch would follow). Without JavaScript, reloading a page shows the same.
+Each poll renews the session like any page; it marks its user as online for live hand-offs
+only when console.js says they can be reached (the tab is visible or desktop notifications
+are on), so a console forgotten in a background tab does not promise users a human.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Optional
+
+from sanic import Sanic, response
+from sanic.request import Request
+from sqlalchemy.exc import SQLAlchemyError
+
+from console import auth, queries
+from console.web import Console, sender_path
+
+logger = logging.getLogger(__name__)
+NEWEST = 5  # waiting requests listed in /live/waiting, newest first
+
+
+def register(app: Sanic, console: Console) -> None:
+    def staff(request: Request) -> Optional[auth.Session]:
+        return console.session_of(request)
+
+    def signed_out():
+        return response.json({"error": "signed-out"}, status=401)
+
+    @app.get("/live/waiting")
+    async def live_waiting(request: Request):
+        """{"count": n, "latest_id": the newest waiting request's id (0: none),
+        "requests": [{"id", "waited", "url"}, …newest first]}: no names or numbers, so a
+        desktop notification never shows who is waiting."""
+        session = staff(request)
+        if session is None:
+            return signed_out()
+        if request.args.get("reachable") == "1":
+            console.presence.seen(session.user.username)
+        try:
+            rows = queries.waiting_live_requests(console.bookings_db)
+        except SQLAlchemyError as error:
+            logger.warning("live waiting unknown error=%s", type(error).__name__)
+            return response.json({"error": "unavailable"}, status=503)
+        newest = sorted(rows, key=lambda row: row["id"], reverse=True)[:NEWEST]
+        return response.json({
+            "count": len(rows),
+            "latest_id": newest[0]["id"] if newest else 0,
+            "requests": [{"id": row["id"], "waited": row["waited"],
+                          "url": "/conversations/" + sender_path(row["sender_id"])} for row in newest],
+        })
+
+    @console.conversation_route("/turns", methods=("GET",))
+    async def live_turns(request: Request, sender_id: str):
+        """{"html": the transcript's turns list as the page renders it (block `turns` of
+        transcript.html), "count", "paused" (taken over), "waiting" (asked for a human)}."""
+        session = staff(request)
+        if session is None:
+            return signed_out()
+        data = queries.transcript(console.tracker_db, sender_id)
+        if not data["turns"]:
+            return response.json({"error": "not-found"}, status=404)
+        booking_info = queries.conversation_bookings(console.bookings_db, sender_id)
+        # The same context as the conversation page (routes/conversations.py) for this block.
+        context = dict(session=session, waiting=None, sender_id=sender_id, data=data,
+                       show_details=request.args.get("details", "1") != "0",
+                       takeover=console.rasa.configured, booking_info=booking_info)
+        template = console.templates.get_template("transcript.html")
+        html = "".join(template.blocks["turns"](template.new_context(context)))
+        return response.json({"html": html, "count": len(data["turns"]), "paused": data["paused"],
+                              "waiting": bool(booking_info.get("waiting_since"))})
