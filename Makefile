@@ -11,7 +11,7 @@ MODEL_STAMP := models/.trained
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
                 $(SPACY_DIR)/meta.json spacy_pipeline/safety_net.py spacy_pipeline/signals.py spacy_pipeline/intents.py spacy_pipeline/booking_reference.py spacy_pipeline/word_tokenizer.py
 
-.PHONY: help run test setup build train validate lint unit stories e2e eval cross-validate shell lock clean chromium staff-user bench bench-console deploy-check resilience
+.PHONY: help run test setup build train validate lint unit stories e2e eval cross-validate shell lock clean chromium staff-user bench bench-console deploy-check resilience training-data retention backup restore
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Ctrl-C stops it)"
@@ -20,8 +20,11 @@ help:
 	@echo "make cross-validate   5-fold NLU cross-validation (about 8 minutes)"
 	@echo "make shell  chat with the running assistant in this terminal"
 	@echo "make staff-user NAME=alice ROLE=admin   create a staff console account"
+	@echo "make training-data   staff console corrections -> data/nlu/staff_corrections.yml (review, commit, retrain)"
 	@echo "make bench  latency, throughput, memory, start-up and training vs Rasa's starter bot"
 	@echo "make bench-console   staff console speed on 10,000 conversations / 200,000 events"
+	@echo "make retention  delete conversations and finished requests past their age (DRY_RUN=1 counts)"
+	@echo "make backup / make restore FROM=backups/<time>   the embedded SQLite databases"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt scripts/setup-venv.sh
 	@scripts/setup-venv.sh
@@ -60,6 +63,11 @@ shell: $(MODEL_STAMP)
 # Staff accounts: make staff-user NAME=alice ROLE=admin (asks for the password).
 staff-user: $(VENV)/.installed
 	@$(ENV) $(BIN)/python -m console.cli create-user "$(NAME)" --role "$(or $(ROLE),agent)"
+
+# The needs-attention inbox's decisions as NLU examples (CONSOLE_DB_URL); DRY_RUN=1 only prints.
+training-data: $(VENV)/.installed
+	@echo "==> staff corrections -> data/nlu/staff_corrections.yml"
+	@$(ENV) $(BIN)/python scripts/training_data.py $(if $(DRY_RUN),--dry-run)
 
 validate: $(VENV)/.installed
 	@echo "==> rasa data validate"
@@ -122,6 +130,19 @@ bench: $(MODEL_STAMP)
 bench-console: $(VENV)/.installed
 	@echo "==> staff console benchmark"
 	@$(ENV) $(BIN)/python bench/console_bench.py
+
+# Data retention (console/retention.py): RETENTION_CONVERSATION_DAYS, RETENTION_BOOKING_DAYS.
+retention: $(VENV)/.installed
+	@$(ENV) $(BIN)/python -m console.retention $(if $(DRY_RUN),--dry-run)
+
+backup: $(VENV)/.installed
+	@echo "==> backup of the embedded databases"
+	@$(ENV) $(BIN)/python scripts/backup.py backup
+
+restore: $(VENV)/.installed
+	@test -n "$(FROM)" || { echo "usage: make restore FROM=backups/<time>"; exit 2; }
+	@echo "==> restore from $(FROM)"
+	@$(ENV) $(BIN)/python scripts/backup.py restore "$(FROM)"
 
 lock:
 	$(BIN)/pip freeze --exclude-editable | sed '1i # Full lock of the venv (pip freeze), used as a constraints file by scripts/setup-venv.sh.\n# Regenerate with `make lock` after changing requirements*.txt.' > constraints.txt

@@ -12,13 +12,13 @@ from pathlib import Path
 from sanic import Sanic, response
 from sanic.request import Request
 
-from console.routes import admin, bookings, conversations, sign_in
+from console.routes import admin, analytics, bookings, conversations, inbox, live, sign_in
 from console.settings import load_settings
 from console.web import Console, sender_path  # noqa: F401 - sender_path: imported by tests
 
 HERE = Path(__file__).resolve().parent
-STATIC_FILES = {"console.css": "text/css; charset=utf-8"}
-ROUTE_MODULES = (sign_in, conversations, bookings, admin)
+STATIC_FILES = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8"}
+ROUTE_MODULES = (sign_in, conversations, bookings, admin, analytics, live, inbox)
 logger = logging.getLogger("console")
 
 

@@ -19,6 +19,8 @@ from console.tables import (
     conversation_index,
     conversation_review,
     conversation_tags,
+    corrections,
+    message_index,
     notes,
 )
 
@@ -105,6 +107,9 @@ def update_booking(bookings_engine: Engine, console: Engine, reference: str, sta
         connection.execute(booking_handling.delete().where(booking_handling.c.reference == reference))
         connection.execute(booking_handling.insert().values(reference=reference, handled_by=assigned or handled_by,
                                                             updated_at=time.time()))
+    # The analytics page's "time to first contact": the first contact status is kept once.
+    from console.analytics import record_first_contact
+    record_first_contact(console, bookings_engine, reference, status)
     return True
 
 
@@ -156,7 +161,8 @@ def forget_user(console: Engine, tracker: Engine, bookings_engine: Engine, sende
         if inspector.has_table(live_requests.name):
             connection.execute(live_requests.delete().where(live_requests.c.sender_id == sender_id))
     with console.begin() as connection:
-        for table in (conversation_index, conversation_review, conversation_tags):
+        # message_index and corrections hold what the user typed (the inbox's decisions too).
+        for table in (conversation_index, message_index, corrections, conversation_review, conversation_tags):
             connection.execute(table.delete().where(table.c.sender_id == sender_id))
         connection.execute(notes.delete().where(notes.c.sender_id == sender_id))
         if references:

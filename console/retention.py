@@ -37,6 +37,7 @@ from console.tables import (
     conversation_index,
     conversation_review,
     conversation_tags,
+    corrections,
     message_index,
     notes,
 )
@@ -104,7 +105,8 @@ def apply_retention(console: Engine, tracker: Engine, bookings_db: Engine, polic
             counts["events"] += connection.execute(
                 rasa_events.delete().where(rasa_events.c.sender_id.in_(chunk))).rowcount
         with console.begin() as connection:
-            for table in (conversation_review, conversation_tags):
+            # The inbox's decisions keep the user's text: they go too.
+            for table in (conversation_review, conversation_tags, corrections):
                 connection.execute(table.delete().where(table.c.sender_id.in_(chunk)))
             connection.execute(notes.delete().where(notes.c.sender_id.in_(chunk)))
             for sender in chunk:  # the counts stay for analytics; nothing that names anyone

@@ -18,7 +18,7 @@ from console.export import export_rows, redact_text, to_csv
 from console.indexer import refresh_index
 from console.presence import Presence
 from console.ratelimit import FailureLimiter
-from tests.resilience.postgres import temporary_database
+from tests.support.postgres import temporary_database
 
 PASSWORD = "a-long-enough-password"
 
@@ -208,10 +208,19 @@ def test_forget_deletes_events_bookings_and_console_records(dbs):
     add_events(tracker, "gone", user("hi", "greet"))
     add_events(tracker, "kept", user("hi", "greet"))
     BookingStore(bookings_engine).save(BookingRequest("gone", "self", 30, "x", "Ann", "a@b.cd", "any", True))
+    add_events(tracker, "gone", user("blorf my name is Ann", "nlu_fallback", 0.2))
     refresh_index(console, tracker)
     operations.add_note(console, "alice", "called", sender_id="gone")
+    from console import inbox
+    from console.tables import corrections, message_index
+    [event_id] = [row["event_id"] for row in inbox.list_open(console)["rows"] if row["sender_id"] == "gone"]
+    assert inbox.decide(console, tracker, event_id, "out_of_scope", "", "alice").code == "out_of_scope"
     counts = operations.forget_user(console, tracker, bookings_engine, "gone")
-    assert counts == {"events": 1, "bookings": 1}
+    assert counts == {"events": 2, "bookings": 1}
+    with console.connect() as connection:  # what the user typed, kept by the index and the inbox
+        for table in (message_index, corrections):
+            assert connection.execute(sa.select(sa.func.count()).select_from(table)
+                                      .where(table.c.sender_id == "gone")).scalar_one() == 0, table.name
     assert queries.transcript(tracker, "gone")["turns"] == []
     assert queries.transcript(tracker, "kept")["turns"]
     listing = queries.list_conversations(console, queries.ConversationFilter())
