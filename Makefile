@@ -11,11 +11,13 @@ MODEL_STAMP := models/.trained
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
                 $(SPACY_DIR)/meta.json spacy_pipeline/safety_net.py spacy_pipeline/signals.py spacy_pipeline/intents.py spacy_pipeline/booking_reference.py spacy_pipeline/word_tokenizer.py
 
-.PHONY: help run test setup build train validate lint unit stories e2e eval cross-validate shell lock clean chromium staff-user bench bench-console deploy-check resilience training-data retention backup restore
+.PHONY: help run test setup build train validate lint unit stories e2e eval cross-validate shell lock clean chromium staff-user bench bench-console deploy-check resilience training-data retention backup restore check try
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Ctrl-C stops it)"
 	@echo "make test   set up, train if needed, run every check and test"
+	@echo "make check  lint, data validation and unit tests (no PostgreSQL, Redis or browser)"
+	@echo "make try    quick model after an NLU edit: fine-tunes the last model (make train before committing)"
 	@echo "make eval   held-out NLU evaluation report under results/"
 	@echo "make cross-validate   5-fold NLU cross-validation (about 8 minutes)"
 	@echo "make shell  chat with the running assistant in this terminal"
@@ -80,6 +82,25 @@ lint: $(VENV)/.installed
 unit: $(SPACY_DIR)/meta.json
 	@echo "==> unit tests (actions, validators, parsers, spaCy pipeline, content)"
 	@$(ENV) $(BIN)/pytest -q tests/unit
+
+# The developer's quick loop: no servers, no database, no browser.
+check: $(SPACY_DIR)/meta.json
+	@start=$$SECONDS; $(MAKE) --no-print-directory lint validate; \
+	  echo "==> unit tests without PostgreSQL"; \
+	  $(ENV) $(BIN)/pytest -q -m "not postgres" -p no:cacheprovider tests/unit | tail -1; \
+	  echo "    make check took $$((SECONDS - start)) s"
+
+# Edit-and-try: fine-tunes models/mmd-assistant.tar.gz on the changed data with a fraction of the
+# epochs into models/mmd-assistant-try.tar.gz, which `make run` then serves (the newest model).
+# Not for commits: `make train` trains from scratch (make test and CI always do).
+TRY_EPOCHS ?= 0.2
+try: $(SPACY_DIR)/meta.json
+	@test -f models/mmd-assistant.tar.gz || { echo "no model to fine-tune yet: run make train once"; exit 2; }
+	@echo "==> fine-tuning the last model on the changed data ($(TRY_EPOCHS) of the epochs)"
+	@$(ENV) start=$$SECONDS; $(BIN)/python -m rasa_server train --finetune models/mmd-assistant.tar.gz \
+	  --epoch-fraction $(TRY_EPOCHS) --fixed-model-name mmd-assistant-try --out models > var/try.log 2>&1 \
+	  || { tail -30 var/try.log; exit 1; }; \
+	  echo "    fine-tuned in $$((SECONDS - start)) s: models/mmd-assistant-try.tar.gz (make run serves it)"
 
 stories: $(MODEL_STAMP)
 	@echo "==> test stories (any wrong prediction fails)"
