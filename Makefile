@@ -77,7 +77,7 @@ validate: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	@echo "==> ruff"
-	@$(BIN)/ruff check actions spacy_pipeline channels console rasa_server tests scripts bench webchat/server.py
+	@$(BIN)/ruff check actions common spacy_pipeline channels console rasa_server tests scripts bench webchat/server.py
 
 unit: $(SPACY_DIR)/meta.json
 	@echo "==> unit tests (actions, validators, parsers, spaCy pipeline, content)"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from actions.parsing import normalise_text
+from common.privacy import EMAIL, PHONE
 
 MAX_AGE_YEARS = 120
 MAX_NAME = 100
@@ -218,10 +219,8 @@ def is_non_answer(text: Any) -> bool:
 
 # --- contact -----------------------------------------------------------------------------
 
-_EMAIL_FIND = re.compile(
-    r"(?<![\w.+'-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])"
-)
-_PHONE_FIND = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().-]{5,}\d(?![\w])")
+_EMAIL_FIND = EMAIL
+_PHONE_FIND = PHONE
 _DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 
 

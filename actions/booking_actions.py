@@ -1,7 +1,6 @@
 """The booking's read-back and its submission: the handoff to a human clinician."""
 from __future__ import annotations
 
-import hashlib
 import logging
 from functools import lru_cache
 from typing import Any, Dict, List
@@ -14,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.booking_store import BookingRequest, BookingStore, BookingStoreError, create_db_engine
 from actions.conversation import BOOKING_SLOTS
 from actions.settings import load_settings
+from common.privacy import conversation_tag  # noqa: F401 - imported from here by other actions
 
 logger = logging.getLogger(__name__)
 
@@ -24,11 +24,6 @@ CONSULT_FOR_LABELS = {"self": "you", "child": "your child", "other": "someone el
 def booking_store() -> BookingStore:
     settings = load_settings()
     return BookingStore(create_db_engine(settings.bookings_db_url, settings.db_timeout_seconds))
-
-
-def conversation_tag(sender_id: str) -> str:
-    """A short, stable, non-identifying tag for logs (sender ids can be phone numbers)."""
-    return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()[:12]
 
 
 def _age_label(age: Any, label: Any) -> str:

@@ -13,75 +13,23 @@ import secrets
 import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from common.bookings_schema import (  # noqa: F401 - the tables, importable from here as before
+    booking_updates,
+    bookings,
+    ensure_schema,
+    live_requests,
+    metadata,
+    staff_presence,
+)
+from common.db import create_db_engine  # noqa: F401 - importable from here as before
 
 logger = logging.getLogger(__name__)
-
-metadata = sa.MetaData()
-
-bookings = sa.Table(
-    "bookings",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("reference", sa.String(16), nullable=False, unique=True),
-    sa.Column("idempotency_key", sa.String(64), nullable=False, unique=True),
-    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
-    sa.Column("consult_for", sa.String(16), nullable=False),
-    sa.Column("patient_age", sa.Integer, nullable=False),
-    sa.Column("symptom_description", sa.Text, nullable=False),
-    sa.Column("requester_name", sa.String(100), nullable=False),
-    sa.Column("contact", sa.String(255), nullable=False),
-    sa.Column("preferred_times", sa.String(255), nullable=False),
-    # Consent to share the conversation. False still sends the request: the clinician then
-    # gets only the form answers, and the queue says the conversation may not be shared.
-    sa.Column("consent", sa.Boolean, nullable=False),
-    # Staff work the queue by status: new -> contacted -> scheduled -> closed / cancelled.
-    # A request is never deleted: a user's cancellation sets "cancelled".
-    sa.Column("status", sa.String(16), nullable=False, server_default="new"),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    # The age as the user gave it ("18 months", "7"); patient_age holds whole years.
-    sa.Column("patient_age_label", sa.String(32), nullable=True),
-)
-
-# What users asked after sending a request: a change of time or a cancellation, with when.
-# The queue shows them next to the request; nothing here is ever deleted.
-booking_updates = sa.Table(
-    "booking_updates",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("reference", sa.String(16), nullable=False, index=True),
-    sa.Column("kind", sa.String(16), nullable=False),  # "change" or "cancel"
-    sa.Column("detail", sa.String(255), nullable=False, server_default=""),
-    sa.Column("requested_by", sa.String(32), nullable=False, server_default="user"),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-)
-
-# "Talk to a human": a live request staff pick up in the console while the user waits.
-live_requests = sa.Table(
-    "live_requests",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
-    sa.Column("status", sa.String(16), nullable=False, server_default="waiting"),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-)
-
-# Staff presence: the console marks who is signed in and active, so the assistant knows
-# whether a live hand-off can be offered.
-staff_presence = sa.Table(
-    "staff_presence",
-    metadata,
-    sa.Column("username", sa.String(64), primary_key=True),
-    sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
-)
-
-# Columns added after the first release: created on start-up in existing databases.
-_ADDED_COLUMNS = {"bookings": [bookings.c.patient_age_label]}
 
 # Unambiguous characters only (no 0/O, 1/I/L): references are read out on the phone.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -113,17 +61,6 @@ def new_reference() -> str:
     return REFERENCE_PREFIX + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
 
 
-def create_db_engine(url: str, timeout_seconds: float) -> Engine:
-    """An engine whose connections give up after `timeout_seconds` instead of hanging."""
-    connect_args: Dict[str, Any] = {}
-    if url.startswith("sqlite"):
-        connect_args["timeout"] = timeout_seconds
-    elif url.startswith("postgresql"):
-        connect_args["connect_timeout"] = max(1, int(timeout_seconds))
-        connect_args["options"] = f"-c statement_timeout={int(timeout_seconds * 1000)}"
-    return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True, future=True)
-
-
 class BookingStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -131,41 +68,13 @@ class BookingStore:
         self._schema_lock = threading.Lock()
 
     def _ensure_schema(self) -> None:
-        """Creates the table on first use; tolerates another process creating it first."""
+        """Creates the tables on first use (once per store); see common.bookings_schema."""
         if self._schema_ready:
             return
         with self._schema_lock:
-            if self._schema_ready:
-                return
-            database = self.engine.url.database
-            if self.engine.url.get_backend_name() == "sqlite" and database not in (None, "", ":memory:"):
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
-            try:
-                metadata.create_all(self.engine)
-            except (OperationalError, ProgrammingError):
-                if not sa.inspect(self.engine).has_table(bookings.name):
-                    raise
-            self._add_missing_columns()
-            self._schema_ready = True
-
-    def _add_missing_columns(self) -> None:
-        """Adds columns newer than an existing table (nullable, so old rows stay valid)."""
-        inspector = sa.inspect(self.engine)
-        for table_name, columns in _ADDED_COLUMNS.items():
-            present = {column["name"] for column in inspector.get_columns(table_name)}
-            for column in columns:
-                if column.name in present:
-                    continue
-                column_type = column.type.compile(dialect=self.engine.dialect)
-                try:
-                    with self.engine.begin() as connection:
-                        connection.execute(sa.text(
-                            f"ALTER TABLE {table_name} ADD COLUMN {column.name} {column_type}"
-                        ))
-                except (OperationalError, ProgrammingError):
-                    # Another process added it first.
-                    if column.name not in {c["name"] for c in sa.inspect(self.engine).get_columns(table_name)}:
-                        raise
+            if not self._schema_ready:
+                ensure_schema(self.engine)
+                self._schema_ready = True
 
     def save(self, request: BookingRequest) -> Tuple[str, bool]:
         """Stores the booking once. Returns (reference, created): created is False for a retry."""

@@ -5,19 +5,8 @@ from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 
-BOOKING_FORM = "consultation_form"
+from common.booking_form import BOOKING_FORM, FORM_SLOTS  # noqa: F401 - shared with the console
 
-# The form's questions, in the order the form asks them (domain.yml: consultation_form).
-FORM_SLOTS: List[str] = [
-    "consult_for",
-    "patient_age",
-    "symptom_description",
-    "requester_name",
-    "contact",
-    "preferred_times",
-    "consent",
-    "booking_confirmed",
-]
 # Slots that belong to one booking and are cleared with it.
 BOOKING_SLOTS: List[str] = FORM_SLOTS + ["patient_age_label", "summary_edit_pending"]
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_BOOKINGS_DB_URL = f"sqlite:///{PROJECT_DIR / 'var' / 'bookings.db'}"
+from common.db import default_db_url
+
+DEFAULT_BOOKINGS_DB_URL = default_db_url("BOOKINGS_DB_URL")
 
 
 @dataclass(frozen=True)

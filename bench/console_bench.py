@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions.booking_store import bookings  # noqa: E402
+from common.bookings_schema import bookings  # noqa: E402
 from console.auth import create_user  # noqa: E402
 from console.db import (  # noqa: E402
     create_console_schema,

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from actions.booking_store import bookings
+from common.bookings_schema import bookings
 from console import charts
 from console.indexer import EMERGENCY_INTENTS
 from console.queries import _columns, as_utc

@@ -12,6 +12,7 @@ from pathlib import Path
 from sanic import Sanic, response
 from sanic.request import Request
 
+from common.logs import configure_logging
 from console.routes import admin, analytics, bookings, conversations, inbox, live, sign_in
 from console.settings import load_settings
 from console.web import Console, sender_path  # noqa: F401 - sender_path: imported by tests
@@ -62,8 +63,7 @@ def create_app(settings=None) -> Sanic:
 
 
 def main() -> int:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format='ts=%(asctime)s level=%(levelname)s logger=%(name)s msg="%(message)s"')
+    configure_logging()
     app = create_app()
     app.run(host="0.0.0.0", port=int(os.environ.get("STAFF_PORT", "8081")), access_log=False,
             motd=False)

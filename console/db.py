@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.booking_store import BookingStore, create_db_engine
+from common.bookings_schema import ensure_schema
+from common.db import create_db_engine
 from console.tables import conversation_index, index_state, message_index, metadata
 
 DERIVED_TABLES = (conversation_index, message_index)
@@ -75,7 +76,7 @@ def ensure_bookings_schema(engine: Engine) -> bool:
     missing tables as empty and read only the columns that exist.
     """
     try:
-        BookingStore(engine)._ensure_schema()
+        ensure_schema(engine)
         return True
     except (SQLAlchemyError, OSError) as error:
         logger.warning("bookings schema not checked error=%s", type(error).__name__)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.booking_store import booking_updates, bookings, live_requests
+from common.bookings_schema import booking_updates, bookings, live_requests
 from console.db import rasa_events
 from console.queries import BOOKING_STATUSES
 from console.redaction import pseudonym

@@ -15,7 +15,7 @@ from typing import Callable, Dict
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from actions.booking_store import staff_presence
+from common.bookings_schema import staff_presence
 
 logger = logging.getLogger(__name__)
 WRITE_INTERVAL_SECONDS = 60.0

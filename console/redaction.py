@@ -9,16 +9,13 @@ numbers, "my name is …" and the summary lines.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any, Dict, Iterable, List
 
+from common.booking_form import PERSONAL_SLOTS  # noqa: F401 - imported from here by the console
+from common.privacy import EMAIL, PHONE, pseudonym  # noqa: F401 - likewise
+
 REDACTED = "[redacted]"
-# The booking form's slots that hold personal data (actions/consultation_form.py).
-PERSONAL_SLOTS = frozenset({"requester_name", "contact", "symptom_description", "preferred_times",
-                            "patient_age"})
-EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-PHONE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
 # "• Your name: Sam" in the booking summary (domain.yml utter_booking_summary) and the like.
 SUMMARY_LINE = re.compile(
     r"(?im)^([^\w\n]*(?:your name|name|contact|age|patient age|what you noticed|preferred times)\s*:[ \t]*)\S.*$")
@@ -27,11 +24,6 @@ SELF_NAMED = re.compile(
     r"(?i)\b(my name is|my name's|my names|name is|i am called|i'm called|im called|call me)\s+"
     r"[^\s,.;:!?]+(?:[ \t]+[^\s,.;:!?]+){0,2}")
 MIN_KNOWN_LENGTH = 3  # shorter values ("7", "Al") would blank out ordinary words and numbers
-
-
-def pseudonym(sender_id: str) -> str:
-    """How a conversation is named where its id must not appear (ids can be phone numbers)."""
-    return "conversation#" + hashlib.sha256(sender_id.encode()).hexdigest()[:12]
 
 
 def redact_patterns(text: str) -> str:

@@ -27,7 +27,8 @@ from typing import Dict, List
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from actions.booking_store import booking_updates, bookings
+from common.bookings_schema import booking_updates, bookings
+from common.logs import configure_logging
 from console.db import create_console_schema, engine_for, rasa_events
 from console.operations import audit
 from console.redaction import pseudonym
@@ -131,8 +132,7 @@ def apply_retention(console: Engine, tracker: Engine, bookings_db: Engine, polic
 
 
 def main(argv: List[str]) -> int:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format='ts=%(asctime)s level=%(levelname)s logger=%(name)s msg="%(message)s"')
+    configure_logging()
     parser = argparse.ArgumentParser(prog="console.retention", description=__doc__.split("\n\n")[0])
     parser.add_argument("--dry-run", action="store_true", help="count what would be deleted, delete nothing")
     args = parser.parse_args(argv)

@@ -5,9 +5,9 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from common.db import default_db_url
+
 logger = logging.getLogger(__name__)
 
 
@@ -29,8 +29,6 @@ class ConsoleSettings:
     queue_alert_minutes: int = 24 * 60
 
 
-def _sqlite(name: str) -> str:
-    return f"sqlite:///{PROJECT_DIR / 'var' / name}"
 
 
 def load_settings(serving: bool = True) -> ConsoleSettings:
@@ -45,9 +43,9 @@ def load_settings(serving: bool = True) -> ConsoleSettings:
         secret = secrets.token_urlsafe(32)
         logger.warning("CONSOLE_SECRET_KEY not set: using a random key for this run (a restart signs everyone out)")
     return ConsoleSettings(
-        console_db_url=os.environ.get("CONSOLE_DB_URL") or _sqlite("console.db"),
-        tracker_db_url=os.environ.get("TRACKER_DB_URL") or _sqlite("conversations.db"),
-        bookings_db_url=os.environ.get("BOOKINGS_DB_URL") or _sqlite("bookings.db"),
+        console_db_url=os.environ.get("CONSOLE_DB_URL") or default_db_url("CONSOLE_DB_URL"),
+        tracker_db_url=os.environ.get("TRACKER_DB_URL") or default_db_url("TRACKER_DB_URL"),
+        bookings_db_url=os.environ.get("BOOKINGS_DB_URL") or default_db_url("BOOKINGS_DB_URL"),
         rasa_url=os.environ.get("RASA_URL") or f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}",
         rasa_api_token=os.environ.get("RASA_API_TOKEN", ""),
         secret_key=secret,

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from common.db import default_db_url  # noqa: E402
 from console.db import engine_for  # noqa: E402
 from console.inbox import FAQ, NOT_LABELS, DomainInfo, read_domain  # noqa: E402
 from console.redaction import REDACTED, redact_patterns  # noqa: E402
@@ -240,7 +241,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--domain", type=Path, default=ROOT / "domain.yml")
     parser.add_argument("--dry-run", action="store_true", help="print what would be written; change nothing")
     args = parser.parse_args(argv)
-    console_url = os.environ.get("CONSOLE_DB_URL") or f"sqlite:///{ROOT / 'var' / 'console.db'}"
+    console_url = os.environ.get("CONSOLE_DB_URL") or default_db_url("CONSOLE_DB_URL")
     outcomes = export(console_url, args.output, args.nlu_dir, args.heldout_dir, read_domain(args.domain),
                       dry_run=args.dry_run)
     if not outcomes:

@@ -263,8 +263,10 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main() -> int:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format='ts=%(asctime)s level=%(levelname)s logger=%(name)s msg="%(message)s"')
+    sys.path.insert(0, str(HERE.parent))  # run as a script: the project's packages
+    from common.logs import configure_logging
+
+    configure_logging()
     port = int(os.environ.get("WEBCHAT_PORT", "8080"))
     server = ThreadingHTTPServer(("0.0.0.0", port), Handler)
     server.daemon_threads = True
