@@ -8,7 +8,7 @@ BIN       := $(VENV)/bin
 ENV       := source scripts/env.sh &&
 SPACY_DIR := build/spacy_mmd
 MODEL_STAMP := models/.trained
-TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') \
+TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml') \
                 $(SPACY_DIR)/meta.json spacy_pipeline/safety_net.py spacy_pipeline/signals.py spacy_pipeline/intents.py spacy_pipeline/booking_reference.py spacy_pipeline/word_tokenizer.py
 
 .PHONY: help run test setup build train validate lint unit stories e2e eval cross-validate shell lock clean chromium staff-user bench bench-console deploy-check resilience training-data retention backup restore check try
@@ -49,7 +49,7 @@ build: $(SPACY_DIR)/meta.json $(WEBCHAT_DEPS)
 # Trains only when the data, config or pipeline changed since the last training.
 $(MODEL_STAMP): $(TRAIN_INPUTS)
 	@echo "==> training the model (about 2 minutes on 2 cores)"
-	@$(ENV) start=$$SECONDS; $(BIN)/rasa train --force --quiet --fixed-model-name mmd-assistant \
+	@$(ENV) start=$$SECONDS; $(BIN)/rasa train --force --quiet --domain domain --fixed-model-name mmd-assistant \
 	  --out models > var/train.log 2>&1 || { tail -40 var/train.log; exit 1; }; \
 	  echo "    trained in $$((SECONDS - start)) s: models/mmd-assistant.tar.gz"
 	@touch $@
@@ -97,7 +97,7 @@ TRY_EPOCHS ?= 0.2
 try: $(SPACY_DIR)/meta.json
 	@test -f models/mmd-assistant.tar.gz || { echo "no model to fine-tune yet: run make train once"; exit 2; }
 	@echo "==> fine-tuning the last model on the changed data ($(TRY_EPOCHS) of the epochs)"
-	@$(ENV) start=$$SECONDS; $(BIN)/python -m rasa_server train --finetune models/mmd-assistant.tar.gz \
+	@$(ENV) start=$$SECONDS; $(BIN)/python -m rasa_server train --domain domain --finetune models/mmd-assistant.tar.gz \
 	  --epoch-fraction $(TRY_EPOCHS) --fixed-model-name mmd-assistant-try --out models > var/try.log 2>&1 \
 	  || { tail -30 var/try.log; exit 1; }; \
 	  echo "    fine-tuned in $$((SECONDS - start)) s: models/mmd-assistant-try.tar.gz (make run serves it)"
@@ -127,7 +127,7 @@ eval: $(MODEL_STAMP)
 # intent and FAQ-topic scores per fold, mean (standard deviation), under results/cv/.
 cross-validate: $(SPACY_DIR)/meta.json
 	@echo "==> NLU 5-fold cross-validation (about 8 minutes)"
-	@$(ENV) $(BIN)/rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 \
+	@$(ENV) $(BIN)/rasa test nlu --nlu data/nlu --config config.yml --domain domain --cross-validation --folds 5 \
 	  --out results/cv > var/cross-validate.log 2>&1 || { tail -40 var/cross-validate.log; exit 1; }
 	@grep -E "CV evaluation|Intent evaluation|Response Selection evaluation|(train|test) (Accuracy|F1-score)" var/cross-validate.log \
 	  | sed -E 's/^.*(INFO|rasa[^ ]*) +- +//; s/^/    /'

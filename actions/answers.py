@@ -5,7 +5,7 @@ tests share one understanding of an answer. The principle: at the name, contact,
 and times questions, what the user types *is* the answer, unless it is an explicit stop, a
 question, a request to go back, or pure chit-chat ("thanks", "ok", "terima kasih"), which
 are never stored as an answer. Emergencies are not detected here: the NLU `emergency` intent
-is excluded by every slot mapping in domain.yml, so such text never reaches these parsers.
+is excluded by every slot mapping in domain/, so such text never reaches these parsers.
 Each parser returns None when the text is not a usable answer, so the form asks again.
 """
 from __future__ import annotations

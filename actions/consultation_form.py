@@ -1,6 +1,6 @@
 """The consultation booking form's validator: reads each answer as the user typed it.
 
-Every question's slot has a `custom` mapping (domain.yml), so this validator decides what a
+Every question's slot has a `custom` mapping (domain/slots.yml), so this validator decides what a
 message means at the question being asked, instead of the intent classifier:
 
 - What the user types is the answer, unless it is an emergency or crisis, an explicit stop,

@@ -31,11 +31,11 @@ class BaseFormValidator(FormValidationAction, ABC):
 
     @abstractmethod
     def form_slots(self) -> List[str]:
-        """The form's required slots, as in domain.yml (tests check they match)."""
+        """The form's required slots, as in domain/ (tests check they match)."""
 
     def domain_slots(self, domain: DomainDict) -> List[str]:
         # The Rasa server does not send the domain to validators (send_domain: false in
-        # domain.yml; it is large and would be sent every turn): the form's slots are known.
+        # domain/; it is large and would be sent every turn): the form's slots are known.
         return self.form_slots()
 
     def check(

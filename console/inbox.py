@@ -17,10 +17,10 @@ from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
 import sqlalchemy as sa
-import yaml
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from common.domain import DOMAIN_DIR, load_domain
 from console import queries
 from console.db import rasa_events
 from console.indexer import REASONS
@@ -29,7 +29,7 @@ from console.tables import conversation_index, corrections, message_index
 
 logger = logging.getLogger(__name__)
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-DOMAIN_FILE = PROJECT_DIR / "domain.yml"
+DOMAIN_FILE = DOMAIN_DIR  # domain/, merged by common.domain.load_domain
 PAGE_SIZE = 50
 NAV_CACHE_SECONDS = 30
 _nav_cache: Dict[int, Tuple[float, Dict[str, int]]] = {}
@@ -64,7 +64,7 @@ NOTICES = {
 
 @dataclass(frozen=True)
 class DomainInfo:
-    """What the inbox, the story export and `make training-data` need from domain.yml."""
+    """What the inbox, the story export and `make training-data` need from domain/."""
 
     intents: Tuple[str, ...]
     topics: Tuple[str, ...]  # faq/<topic>, from the utter_faq/<topic> responses
@@ -79,7 +79,7 @@ class DomainInfo:
 
 
 def read_domain(path: Path = DOMAIN_FILE) -> DomainInfo:
-    domain = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    domain = load_domain(path)
     intents = tuple(next(iter(item)) if isinstance(item, dict) else str(item)
                     for item in domain.get("intents") or [])
     topics = tuple(sorted(name[len("utter_"):] for name in domain.get("responses") or {}

@@ -10,7 +10,7 @@ import urllib.request
 from typing import Any, Dict, Optional
 
 logger = logging.getLogger(__name__)
-AGENT_NAME = "The care team"  # the agent_name slot's initial value in domain.yml
+AGENT_NAME = "The care team"  # the agent_name slot's initial value in domain/
 
 
 def agent_name(first_name: str) -> str:

@@ -16,7 +16,7 @@ from common.booking_form import PERSONAL_SLOTS  # noqa: F401 - imported from her
 from common.privacy import EMAIL, PHONE, pseudonym  # noqa: F401 - likewise
 
 REDACTED = "[redacted]"
-# "• Your name: Sam" in the booking summary (domain.yml utter_booking_summary) and the like.
+# "• Your name: Sam" in the booking summary (domain/ utter_booking_summary) and the like.
 SUMMARY_LINE = re.compile(
     r"(?im)^([^\w\n]*(?:your name|name|contact|age|patient age|what you noticed|preferred times)\s*:[ \t]*)\S.*$")
 # "my name is Sam Jones", "I'm called Sam": up to three words after, to the next punctuation.

@@ -93,16 +93,16 @@ def target_intent(row: Dict, domain: DomainInfo) -> Tuple[Optional[str], str]:
     """The intent a decision's example goes under, else (None, why not)."""
     if row["verdict"] == "out_of_scope":
         if domain.out_of_scope_intent is None:
-            return None, "no out-of-scope intent in domain.yml"
+            return None, "no out-of-scope intent in domain/"
         return domain.out_of_scope_intent, ""
     intent = row["intent"]
     if intent == FAQ:
         topic = row["topic"] or ""
         if topic not in domain.topics:
-            return None, f"FAQ topic {topic or '(none)'} has no utter_{FAQ}/<topic> response in domain.yml"
+            return None, f"FAQ topic {topic or '(none)'} has no utter_{FAQ}/<topic> response in domain/"
         return topic, ""
     if intent not in domain.intents:
-        return None, f"intent {intent} is not in domain.yml"
+        return None, f"intent {intent} is not in domain/"
     if intent in NOT_LABELS:
         return None, f"{intent} is never a training label"
     return intent, ""
@@ -238,7 +238,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--nlu-dir", type=Path, default=ROOT / "data" / "nlu")
     parser.add_argument("--heldout-dir", type=Path, default=ROOT / "tests" / "nlu")
-    parser.add_argument("--domain", type=Path, default=ROOT / "domain.yml")
+    parser.add_argument("--domain", type=Path, default=ROOT / "domain")
     parser.add_argument("--dry-run", action="store_true", help="print what would be written; change nothing")
     args = parser.parse_args(argv)
     console_url = os.environ.get("CONSOLE_DB_URL") or default_db_url("CONSOLE_DB_URL")

@@ -2,7 +2,7 @@
 
 1. "duplicated intents ... across multiple domain files: faq": Rasa merges the domain with
    a domain it derives from the retrieval intents in the NLU data and reports its own merge
-   as a duplicate whenever a retrieval intent is (correctly) listed in domain.yml.
+   as a duplicate whenever a retrieval intent is (correctly) listed in domain/.
 2. "The utterance 'utter_X' is not used in any story or rule" for a response that *is*
    used, by a form (`utter_ask_<slot>`), by a custom action (`response="utter_X"` in
    actions/), by the staff console (through Rasa's HTTP API, console/) or by the Rasa
@@ -24,6 +24,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common.domain import load_domain  # noqa: E402
 from spacy_pipeline.intents import SAFETY_NET_ONLY_INTENTS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +39,7 @@ RETRIEVAL_DUPLICATE = re.compile(
 
 
 def responses_used_outside_stories() -> set[str]:
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    domain = load_domain()
     used: set[str] = set()
     for form in domain.get("forms", {}).values():
         used.update(f"utter_ask_{slot}" for slot in form.get("required_slots", []))
@@ -69,7 +70,7 @@ def retrieval_intents() -> set[str]:
 
 def main() -> int:
     completed = subprocess.run(
-        [str(ROOT / ".venv/bin/rasa"), "data", "validate", "--max-history", "4"],
+        [str(ROOT / ".venv/bin/rasa"), "data", "validate", "--domain", "domain", "--max-history", "4"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     output = completed.stdout + completed.stderr

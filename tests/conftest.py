@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -15,7 +14,9 @@ if str(ROOT) not in sys.path:
 def load_domain() -> dict:
     """The assistant's domain as one dict (read once per session by the `domain` fixture; also
     at collection time by tests parametrized over its responses)."""
-    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    from common.domain import load_domain as merged_domain
+
+    return merged_domain()
 
 
 @pytest.fixture(scope="session")

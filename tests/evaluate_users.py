@@ -36,7 +36,7 @@ MODEL = ROOT / "models" / "mmd-assistant.tar.gz"
 OUT = ROOT / "results" / "nlu" / "users_report.json"
 MIN_PLAIN_ACCURACY = 0.95
 OFFERING = {"report_symptom", "request_consultation", "ask_diagnosis"}
-# Intents whose reply is the same answer as a topic (domain.yml: utter_bot_challenge is
+# Intents whose reply is the same answer as a topic (domain/: utter_bot_challenge is
 # the about_assistant answer).
 SAME_ANSWER = {"bot_challenge": "faq/about_assistant"}
 

@@ -3,7 +3,7 @@
 The questions are tests/nlu/users_*.yml, written by helper sessions from personas without
 reading the training data (never trained on). Each message is sent in a new conversation
 through the REST channel of the real servers, and the replies must contain:
-- the answer of one of the entry's topics (its text as in domain.yml);
+- the answer of one of the entry's topics (its text as in domain/);
 - for two questions in one message, an answer for the second too;
 - for a message that describes a person's own movements, the consultation offer;
 and never an emergency alarm (none of these messages is one).
@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-import yaml
 
+from common.domain import load_domain
 from tests.e2e.chat import Chat, payloads, texts
 from tests.evaluate_users import load_entries
 
@@ -35,7 +35,7 @@ def _words(text: str) -> str:
 @pytest.fixture(scope="module")
 def answer_openings() -> Dict[str, str]:
     """Topic -> the first 60 characters of its answer, as the user sees it."""
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    domain = load_domain()
     return {
         name.split("/", 1)[1]: _words(variants[0]["text"])[:60]
         for name, variants in domain["responses"].items() if name.startswith("utter_faq/")

@@ -392,7 +392,7 @@ def test_a_conversation_is_saved_as_a_test_story_rasa_reads(app, staff, tmp_path
     from rasa.shared.core.events import ActionExecuted, UserUttered
     from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 
-    domain = Domain.load(str(ROOT / "domain.yml"))
+    domain = Domain.load(str(ROOT / "domain"))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         saved = tmp_path / "test_saved_story.yml"  # as a developer saves it into tests/stories/
@@ -544,9 +544,8 @@ def test_the_written_file_passes_the_projects_data_validation(tmp_path):
 
     project = tmp_path / "project"
     project.mkdir()
-    for name in ("domain.yml", "config.yml"):
-        shutil.copy(ROOT / name, project / name)
-    for name in ("data", "actions", "console", "rasa_server", "spacy_pipeline"):
+    shutil.copy(ROOT / "config.yml", project / "config.yml")
+    for name in ("domain", "data", "actions", "common", "console", "rasa_server", "spacy_pipeline"):
         shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
     (project / "scripts").mkdir()
     shutil.copy(ROOT / "scripts" / "validate_data.py", project / "scripts" / "validate_data.py")

@@ -59,7 +59,7 @@ def validate(
     assert all(event["event"] == "slot" for event in result)
     responses = [message.get("response") for message in dispatcher.messages]
     for response in responses:
-        assert response in domain["responses"], f"{response} is not in domain.yml"
+        assert response in domain["responses"], f"{response} is not in domain/"
     return {event["name"]: event["value"] for event in result}, responses
 
 
@@ -405,7 +405,7 @@ def test_the_return_after_a_digression_reads_nothing_again(domain):
     assert validate(domain, "Jo Park", "requester_name", "inform", after=faq_answer) == ({}, [])
 
 
-# --- the contract with domain.yml -----------------------------------------------------------
+# --- the contract with domain/ -----------------------------------------------------------
 
 
 def test_every_form_slot_has_a_question_and_a_reprompt(domain):

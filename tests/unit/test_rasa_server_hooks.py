@@ -146,7 +146,7 @@ def test_shared_dialogue_state_walk_gives_rasas_states():
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
+    domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain"))
     rule_only_data = {"rule_only_slots": ["requested_slot"], "rule_only_loops": ["consultation_form"]}
     events = _form_conversation()
     checked = 0

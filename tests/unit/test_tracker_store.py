@@ -24,7 +24,7 @@ from rasa_server.tracker_store import FastSQLTrackerStore
 from tests.support.postgres import temporary_database
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = Domain.load(str(ROOT / "domain.yml"))
+DOMAIN = Domain.load(str(ROOT / "domain"))
 
 
 def run(coroutine):
