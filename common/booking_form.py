@@ -1,4 +1,4 @@
-"""The booking form's questions, in the order it asks them (domain.yml: consultation_form),
+"""The booking form's questions, in the order it asks them (domain/slots.yml: consultation_form),
 and which of them hold personal data (redacted in exports and training data)."""
 from __future__ import annotations
 
