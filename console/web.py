@@ -2,8 +2,11 @@
 signed-in guard. Route modules (console/routes/) receive one `Console` and add their pages."""
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import functools
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -53,6 +56,14 @@ class Console:
     templates: Environment
     failed_sign_ins: FailureLimiter
     app: Optional[Sanic] = None
+    # Database queries and calls to Rasa's HTTP API run here, never on the event loop: a slow
+    # query or a Rasa that takes its full timeout must not stall every other staff page.
+    workers: ThreadPoolExecutor = dataclasses.field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="console-io"))
+
+    async def blocking(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(
+            self.workers, functools.partial(function, *args, **kwargs))
 
     @classmethod
     def create(cls, settings: ConsoleSettings) -> Console:

@@ -17,7 +17,7 @@ def register(app: Sanic, console: Console) -> None:
     @console.signed_in()
     async def booking_list(request: Request, session: auth.Session):
         query = queries.QueueFilter.from_args(request.args)
-        listing = queries.booking_queue(bookings_db, db, query=query, paged=True)
+        listing = await console.blocking(queries.booking_queue, bookings_db, db, query=query, paged=True)
         base_args = [(k, v) for k, values in request.args.items() for v in values if k != "page"]
         return console.page("bookings.html", session, listing=listing, query=query,
                             live=queries.waiting_live_requests(bookings_db), statuses=queries.BOOKING_STATUSES,

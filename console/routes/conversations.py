@@ -22,15 +22,19 @@ def back_to(sender_id: str, notice: str = ""):
     return response.redirect(f"/conversations/{sender_path(sender_id)}{suffix}")
 
 
+def _export_rows(tracker, senders, redact: bool):
+    return export_rows([{"sender_id": s, **queries.transcript(tracker, s)} for s in senders], redact=redact)
+
+
 def register(app: Sanic, console: Console) -> None:
     db, tracker, bookings_db, rasa = console.console_db, console.tracker_db, console.bookings_db, console.rasa
 
     @app.get("/")
     @console.signed_in()
     async def conversations(request: Request, session: auth.Session):
-        refresh_index(db, tracker)
+        await console.blocking(refresh_index, db, tracker)
         query = queries.ConversationFilter.from_args(request.args)
-        listing = queries.list_conversations(db, query)
+        listing = await console.blocking(queries.list_conversations, db, query)
         base_args = [(k, v) for k, values in request.args.items() for v in values if k != "page"]
 
         def export_link(kind: str, unredacted: bool = False) -> str:
@@ -45,7 +49,7 @@ def register(app: Sanic, console: Console) -> None:
     @console.conversation_route(methods=("GET",))
     @console.signed_in()
     async def conversation(request: Request, session: auth.Session, sender_id: str):
-        data = queries.transcript(tracker, sender_id)
+        data = await console.blocking(queries.transcript, tracker, sender_id)
         if not data["turns"]:
             return console.error(session, 404, "No such conversation.")
         return console.page("transcript.html", session, sender_id=sender_id, data=data,
@@ -84,17 +88,17 @@ def register(app: Sanic, console: Console) -> None:
         action = request.form.get("action")
         try:
             if action == "start":
-                rasa.take_over(sender_id)
+                await console.blocking(rasa.take_over, sender_id)
                 # The user's "talk to a human" is answered; handing back leaves it taken.
-                operations.mark_live_request_taken(bookings_db, sender_id)
+                await console.blocking(operations.mark_live_request_taken, bookings_db, sender_id)
             elif action == "reply":
                 text = (request.form.get("text") or "").strip()[:2000]
                 if not text:
                     return back_to(sender_id, "reply-empty")
                 # Users see who answers: "Ana from the care team: …", in every channel.
-                rasa.send_agent_message(sender_id, text, agent_name(session.user.first_name))
+                await console.blocking(rasa.send_agent_message, sender_id, text, agent_name(session.user.first_name))
             elif action == "end":
-                rasa.hand_back(sender_id)
+                await console.blocking(rasa.hand_back, sender_id)
             else:
                 return back_to(sender_id, "unknown-action")
         except RasaApiError as error:
@@ -115,7 +119,7 @@ def register(app: Sanic, console: Console) -> None:
     @app.get("/export")
     @console.signed_in()
     async def export(request: Request, session: auth.Session):
-        refresh_index(db, tracker)
+        await console.blocking(refresh_index, db, tracker)
         query = queries.ConversationFilter.from_args(request.args)
         unredacted = request.args.get("unredacted") == "1"
         if unredacted and not session.user.is_admin:
@@ -128,8 +132,7 @@ def register(app: Sanic, console: Console) -> None:
             if number >= listing["pages"]:
                 break
             number += 1
-        transcripts = [{"sender_id": s, **queries.transcript(tracker, s)} for s in senders]
-        rows = export_rows(transcripts, redact=not unredacted)
+        rows = await console.blocking(_export_rows, tracker, senders, not unredacted)
         kind = "json" if request.args.get("format") == "json" else "csv"
         operations.audit(db, session.user.username, "export",
                          f"format={kind} conversations={len(senders)} redacted={not unredacted}")

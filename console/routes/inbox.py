@@ -38,7 +38,7 @@ def register(app: Sanic, console: Console) -> None:
     @app.get("/inbox")
     @console.signed_in()
     async def inbox_page(request: Request, session: auth.Session):
-        refresh_index(db, tracker)
+        await console.blocking(refresh_index, db, tracker)
         filters = _filters(request.args)
         if filters["view"] == "handled":
             listing = inbox.list_handled(db, filters["page"])

@@ -41,7 +41,7 @@ def register(app: Sanic, console: Console) -> None:
         if request.args.get("reachable") == "1":
             console.presence.seen(session.user.username)
         try:
-            rows = queries.waiting_live_requests(console.bookings_db)
+            rows = await console.blocking(queries.waiting_live_requests, console.bookings_db)
         except SQLAlchemyError as error:
             logger.warning("live waiting unknown error=%s", type(error).__name__)
             return response.json({"error": "unavailable"}, status=503)
@@ -60,10 +60,10 @@ def register(app: Sanic, console: Console) -> None:
         session = staff(request)
         if session is None:
             return signed_out()
-        data = queries.transcript(console.tracker_db, sender_id)
+        data = await console.blocking(queries.transcript, console.tracker_db, sender_id)
         if not data["turns"]:
             return response.json({"error": "not-found"}, status=404)
-        booking_info = queries.conversation_bookings(console.bookings_db, sender_id)
+        booking_info = await console.blocking(queries.conversation_bookings, console.bookings_db, sender_id)
         # The same context as the conversation page (routes/conversations.py) for this block.
         context = dict(session=session, waiting=None, sender_id=sender_id, data=data,
                        show_details=request.args.get("details", "1") != "0",

@@ -70,10 +70,12 @@ class FakeRasa(http.server.ThreadingHTTPServer):
 
     def __init__(self) -> None:
         self.calls = []
+        self.delay = 0.0  # seconds before answering: a slow Rasa
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
+                time.sleep(server.delay)
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 server.calls.append((urllib.parse.unquote(self.path.split("?")[0]), json.loads(body or b"null")))
                 self.send_response(200)

@@ -181,3 +181,26 @@ def test_a_staff_reply_is_shown_under_the_staff_members_name_once(app, staff):
     turn = re.search(r'<li class="turn turn--bot">(.*?)</li>', page, re.S).group(1)
     assert '<span class="who">Ana from the care team</span> Hello, how can I help?' in turn
     assert turn.count("Ana from the care team") == 1
+
+
+def test_a_slow_rasa_during_a_take_over_does_not_stall_other_pages(app, staff):
+    """Calls to Rasa's HTTP API run off the console's event loop."""
+    import threading
+
+    event_rows(app["tracker"], "slow-rasa", {"event": "user", "text": "a person please",
+                                             "parse_data": {"intent": {"name": "request_human"}}})
+    other = Client(app["url"])
+    assert other.sign_in(client_ip="10.8.0.1")[0] == 302
+    app["rasa"].delay = 1.5
+    try:
+        form = {"csrf": staff.csrf("/conversations/slow-rasa"), "action": "start"}
+        taking_over = threading.Thread(target=staff.request, args=("/conversations/slow-rasa/takeover", form))
+        taking_over.start()
+        time.sleep(0.3)  # the take-over is now waiting for Rasa
+        started = time.monotonic()
+        assert other.request("/bookings")[0] == 200
+        waited = time.monotonic() - started
+        taking_over.join(timeout=30)
+    finally:
+        app["rasa"].delay = 0.0
+    assert waited < 1.0, f"another page waited {waited:.2f} s for the take-over's call to Rasa"
