@@ -164,8 +164,10 @@ def report(console: Engine, bookings_db: Engine, period: Period) -> Dict[str, An
             else:
                 daily[int(row["day"])] = row
         count = sa.func.count().label("n")
-        understood = connection.execute(sa.select(_m.intent, _m.topic, count).where(where)
-                                        .group_by(_m.intent, _m.topic)).all()
+        # Topics as answered, not as guessed: a message answered with "which of these did you
+        # mean?" counts under no topic.
+        understood = connection.execute(sa.select(_m.intent, _m.answered, count).where(where)
+                                        .group_by(_m.intent, _m.answered)).all()
         booked_senders = None
         if period.channel:
             booked_senders = list(connection.execute(

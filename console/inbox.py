@@ -45,8 +45,9 @@ REASON_LABELS = {
     "fallback": "not understood",
     "low_confidence": "low confidence",
     "close_intents": "close intents",
-    "close_topics": "close FAQ topics",
+    "close_topics": "unsure FAQ topic",
     "safety_override": "safety net overruled",
+    "classifier_disagreed": "rules disagreed with the model",
     "emergency": "emergency",
     "unhelpful": "marked unhelpful",
 }

@@ -10,28 +10,35 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from common.booking_form import PERSONAL_SLOTS
 from console.db import rasa_events
+from console.redaction import redact_patterns
 from console.tables import conversation_index, index_state, message_index
 
 logger = logging.getLogger(__name__)
 BATCH = 5000
 LOW_CONFIDENCE = 0.5
 MAX_SEARCH_TEXT = 20_000
-# What the bot does when it did not understand: the "not sure I understood" reply.
-FALLBACK_ACTIONS = frozenset({"utter_default", "action_default_fallback"})
+# What the bot does when it did not understand: "not sure I understood", or "which of these
+# did you mean?" when no FAQ topic was likely (actions/faq_answer.py).
+FALLBACK_ACTIONS = frozenset({"utter_default", "action_default_fallback", "action_clarify", "utter_which_topic"})
+# The replies that send a user to emergency services (custom actions utter these responses).
+EMERGENCY_REPLIES = ("utter_emergency", "utter_crisis")
 # index_state row of the current index rules; a new name rebuilds the index once, so
 # conversations indexed under older rules get the new flags too.
-STATE = "events-v3"
+STATE = "events-v4"
 _lock = threading.Lock()
 
 
 def _blank(sender_id: str) -> Dict[str, Any]:
     return {"sender_id": sender_id, "channel": None, "first_ts": None, "last_ts": None, "turns": 0,
             "symptom": False, "emergency": False, "booking": False, "handed_off": False,
-            "taken_over": False, "fallback": False, "intents": "", "preview": "", "search_text": ""}
+            "taken_over": False, "fallback": False, "intents": "", "preview": "", "asked": None, "paused": False,
+            "search_text": ""}
 
 
 def _apply(summary: Dict[str, Any], row: Any) -> None:
+    summary["asked"] = _asked_after(summary["asked"], row)
     timestamp = row.timestamp
     if timestamp is not None:
         summary["first_ts"] = min(summary["first_ts"] or timestamp, timestamp)
@@ -43,37 +50,39 @@ def _apply(summary: Dict[str, Any], row: Any) -> None:
         intent = (data.get("parse_data") or {}).get("intent") or {}
         name = intent.get("name") or row.intent_name or ""
         if name:
-            known = set(summary["intents"].split())
-            known.add(name)
-            # The FAQ topic too, so the list can be filtered by "faq/causes".
-            selected = ((data.get("parse_data") or {}).get("response_selector") or {}).get("faq") or {}
-            topic = (selected.get("response") or {}).get("intent_response_key")
-            if name == "faq" and topic:
-                known.add(topic)
-            summary["intents"] = " ".join(sorted(known))
+            _add_intent(summary, name)
         if name == "report_symptom":
             summary["symptom"] = True
         if "nlu_fallback" in (name, row.intent_name) or (intent.get("confidence") or 1) < LOW_CONFIDENCE:
             summary["fallback"] = True
         if not summary["preview"] and data.get("text"):
-            summary["preview"] = " ".join(data["text"].split())[:200]
+            # Shown to every staff member in the list: names and contacts are cut out.
+            summary["preview"] = redact_patterns(" ".join(data["text"].split()))[:200]
         text = (data.get("text") or "").lower()
         if text and len(summary["search_text"]) < MAX_SEARCH_TEXT:
             summary["search_text"] = (summary["search_text"] + "\n" + text)[:MAX_SEARCH_TEXT]
     elif row.type_name == "action":
-        if row.action_name == "utter_emergency":
-            summary["emergency"] = True
+        if (row.action_name or "").startswith(EMERGENCY_REPLIES) or row.action_name in EMERGENCY_ACTIONS:
+            summary["emergency"] = True  # a rule that runs the emergency response directly
         elif row.action_name == "action_submit_booking":
             summary["booking"] = True
         elif row.action_name in FALLBACK_ACTIONS:
             summary["fallback"] = True
     elif row.type_name == "bot":
-        # utter_default can also be sent by another action (the two-stage fallback, a rule).
+        # What was said, whichever action said it (custom actions utter these responses).
         data = json.loads(row.data or "{}")
-        if (data.get("metadata") or {}).get("utter_action") in FALLBACK_ACTIONS:
+        utter = str((data.get("metadata") or {}).get("utter_action") or "")
+        if utter in FALLBACK_ACTIONS:
             summary["fallback"] = True
+        elif utter.startswith(EMERGENCY_REPLIES):
+            summary["emergency"] = True
+        elif utter.startswith("utter_faq/"):
+            # The topic answered, so the list can be filtered by "faq/causes".
+            _add_intent(summary, utter[len("utter_"):])
     elif row.type_name == "pause":
-        summary["taken_over"] = True
+        summary["taken_over"] = summary["paused"] = True
+    elif row.type_name == "resume":
+        summary["paused"] = False
     elif row.type_name == "slot":
         data = json.loads(row.data or "{}")
         if data.get("name") == "handed_off" and data.get("value") is True:
@@ -87,8 +96,8 @@ CLOSE_MARGIN = 0.15
 MAX_MESSAGE_TEXT = 2000
 EMERGENCY_INTENTS = frozenset({"emergency", "crisis"})
 EMERGENCY_ACTIONS = frozenset({"action_emergency", "action_crisis", "utter_emergency", "utter_crisis"})
-REASONS = ("fallback", "low_confidence", "close_intents", "close_topics", "safety_override", "emergency",
-           "unhelpful")
+REASONS = ("fallback", "low_confidence", "close_intents", "close_topics", "safety_override",
+           "classifier_disagreed", "emergency", "unhelpful")
 
 
 def _is_offer(utter_action: str) -> bool:
@@ -117,6 +126,7 @@ def _message(row: Any, data: Dict[str, Any]) -> Dict[str, Any]:
         "second_topic_confidence": topics[1].get("confidence") if is_faq and len(topics) > 1 else None,
         "classifier_intent": override.get("classifier_intent"),
         "safety_rule": entities.get("safety_rule"),
+        "answered": None, "asked": None,
         "fallback_reply": False, "emergency_reply": False, "offered": False, "form_started": False,
         "booked": False, "feedback": None, "reasons": "",
     }
@@ -124,9 +134,13 @@ def _message(row: Any, data: Dict[str, Any]) -> Dict[str, Any]:
 
 def reasons_for(message: Dict[str, Any]) -> str:
     """Why a message belongs in the inbox, space-separated (empty: it does not)."""
-    found = []
+    found: List[str] = []
     intent = message.get("intent") or ""
     confidence = message.get("confidence")
+    if message.get("to_staff"):
+        return ""  # written to a staff member while the assistant was paused: not the assistant's to learn
+    if message.get("asked") in PERSONAL_SLOTS and intent not in EMERGENCY_INTENTS and not message.get("safety_rule"):
+        return ""  # an answer to "what is your name?" and the like: personal, never a training example
     if intent == "nlu_fallback" or message.get("fallback_reply"):
         found.append("fallback")
     if confidence is not None and confidence < LOW_CONFIDENCE and intent != "nlu_fallback":
@@ -139,8 +153,12 @@ def reasons_for(message: Dict[str, Any]) -> str:
     if topic is not None and (topic < LOW_CONFIDENCE
                               or (second_topic is not None and topic - second_topic < CLOSE_MARGIN)):
         found.append("close_topics")
-    if message.get("classifier_intent"):
-        found.append("safety_override")
+    overruled = message.get("classifier_intent")
+    if overruled:
+        # Rules that send someone to emergency services, or overrule a model that thought so,
+        # are a safety matter; the symptom rules overruling the model are a disagreement to check.
+        safety = {intent, overruled} & (EMERGENCY_INTENTS | {"red_flag_context"})
+        found.append("safety_override" if safety else "classifier_disagreed")
     if intent in EMERGENCY_INTENTS or message.get("emergency_reply") or message.get("safety_rule"):
         found.append("emergency")
     if message.get("feedback") == "unhelpful":
@@ -162,9 +180,11 @@ def _follow(message: Dict[str, Any], row: Any) -> None:
         utter = str((json.loads(row.data or "{}").get("metadata") or {}).get("utter_action") or "")
         if utter in FALLBACK_ACTIONS:
             message["fallback_reply"] = True
-        elif utter in EMERGENCY_ACTIONS:
+        elif utter.startswith(EMERGENCY_REPLIES):
             message["emergency_reply"] = True
-        elif _is_offer(utter):
+        elif utter.startswith("utter_faq/") and not message.get("answered"):
+            message["answered"] = utter[len("utter_"):]
+        if _is_offer(utter):  # "utter_emergency_then_offer" is both
             message["offered"] = True
     elif row.type_name == "active_loop":
         if (json.loads(row.data or "{}").get("name") or "") == "consultation_form":
@@ -177,7 +197,23 @@ def _follow(message: Dict[str, Any], row: Any) -> None:
             message["booked"] = True
 
 
-def _store_messages(connection: Any, rows: List[Any]) -> None:
+def _asked_after(asked: Any, row: Any) -> Any:
+    """The form question pending after `row` (requested_slot, else the bot's utter_ask_<slot>)."""
+    if row.type_name == "slot":
+        data = json.loads(row.data or "{}")
+        if data.get("name") == "requested_slot":
+            return data.get("value") if isinstance(data.get("value"), str) else None
+    elif row.type_name == "bot":
+        utter = str((json.loads(row.data or "{}").get("metadata") or {}).get("utter_action") or "")
+        if utter.startswith("utter_ask_"):
+            return utter[len("utter_ask_"):]
+    return asked
+
+
+def _store_messages(connection: Any, rows: List[Any], asked_before: Dict[str, Any],
+                    paused_before: Dict[str, bool]) -> None:
+    asked = dict(asked_before)  # each conversation's pending form question
+    paused = dict(paused_before)  # whether a staff member has the chat
     senders = sorted({row.sender_id for row in rows})
     current: Dict[str, Dict[str, Any]] = {}  # each sender's latest message
     for start in range(0, len(senders), 500):
@@ -191,12 +227,17 @@ def _store_messages(connection: Any, rows: List[Any]) -> None:
     for row in rows:
         if row.type_name == "user":
             message = _message(row, json.loads(row.data or "{}"))
+            message["asked"] = asked.get(row.sender_id)
+            message["to_staff"] = paused.get(row.sender_id, False)
             current[row.sender_id] = message
             touched[message["event_id"]] = message
         elif row.sender_id in current:
             message = current[row.sender_id]
             _follow(message, row)
             touched[message["event_id"]] = message
+        asked[row.sender_id] = _asked_after(asked.get(row.sender_id), row)
+        if row.type_name in ("pause", "resume"):
+            paused[row.sender_id] = row.type_name == "pause"
     if not touched:
         return
     for message in touched.values():
@@ -209,6 +250,12 @@ def _store_messages(connection: Any, rows: List[Any]) -> None:
 
 class _Raced(Exception):
     """Another console replica indexed these events first."""
+
+
+def _add_intent(summary: Dict[str, Any], name: str) -> None:
+    known = set(summary["intents"].split())
+    known.add(name)
+    summary["intents"] = " ".join(sorted(known))
 
 
 def refresh_index(console: Engine, tracker: Engine) -> int:
@@ -280,6 +327,8 @@ def _store_batch(connection: Any, rows: List[Any]) -> None:
                                         .where(conversation_index.c.sender_id.in_(chunk))).mappings():
             existing[found["sender_id"]] = dict(found)
     summaries = {sender: existing.get(sender) or _blank(sender) for sender in senders}
+    asked_before = {sender: summaries[sender]["asked"] for sender in senders}
+    paused_before = {sender: summaries[sender]["paused"] for sender in senders}
     for row in rows:
         _apply(summaries[row.sender_id], row)
     if existing:
@@ -288,4 +337,4 @@ def _store_batch(connection: Any, rows: List[Any]) -> None:
             connection.execute(conversation_index.delete()
                                .where(conversation_index.c.sender_id.in_(keys[start:start + 500])))
     connection.execute(conversation_index.insert(), list(summaries.values()))
-    _store_messages(connection, rows)
+    _store_messages(connection, rows, asked_before, paused_before)

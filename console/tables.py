@@ -53,7 +53,11 @@ conversation_index = sa.Table(
     sa.Column("taken_over", sa.Boolean, nullable=False, server_default=sa.false(), index=True),
     sa.Column("fallback", sa.Boolean, nullable=False, server_default=sa.false(), index=True),
     sa.Column("intents", sa.Text, nullable=False, server_default=""),
-    sa.Column("preview", sa.String(200), nullable=False, server_default=""),  # the first user message
+    sa.Column("preview", sa.String(200), nullable=False, server_default=""),  # the first user message, redacted
+    # The slot whose question the bot asked last (form's requested_slot or utter_ask_<slot>):
+    # carried from batch to batch so each message knows what it answered.
+    sa.Column("asked", sa.String(64)),
+    sa.Column("paused", sa.Boolean, nullable=False, server_default=sa.false()),  # a person has the chat now
     sa.Column("search_text", sa.Text, nullable=False, server_default=""),
 )
 
@@ -108,6 +112,9 @@ message_index = sa.Table(
     sa.Column("second_intent", sa.String(128)),
     sa.Column("second_confidence", sa.Float),
     sa.Column("topic", sa.String(128), index=True),  # faq/<topic> as the response selector chose it
+    sa.Column("answered", sa.String(128), index=True),  # faq/<topic> of the first answer actually given
+    sa.Column("asked", sa.String(64)),  # the form question this message answered (personal ones stay out of the inbox)
+    sa.Column("to_staff", sa.Boolean, nullable=False, server_default=sa.false()),  # written while a person had the chat
     sa.Column("topic_confidence", sa.Float),
     sa.Column("second_topic", sa.String(128)),
     sa.Column("second_topic_confidence", sa.Float),

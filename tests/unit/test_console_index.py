@@ -80,7 +80,8 @@ def test_close_top_two_intents_are_flagged_but_not_when_the_rules_decided():
 def test_the_list_finds_faq_topics_takeovers_previews_and_tags_in_any_case(dbs):
     console, tracker, _ = dbs
     add_events(tracker, "topics", faq("  why   does it happen\n", "faq/causes", 0.9, "faq/genes", 0.1),
-               faq("is it inherited", "faq/inheritance", 0.9, "faq/genes", 0.1))
+               bot("utter_faq/causes"), faq("is it inherited", "faq/inheritance", 0.9, "faq/genes", 0.1),
+               bot("utter_which_topic"))  # the topic filter follows what was answered, not guessed
     add_events(tracker, "taken", user("a person please", "request_human"), {"event": "pause"})
     refresh_index(console, tracker)
     found = queries.list_conversations(console, queries.ConversationFilter(intent="faq/causes"))
