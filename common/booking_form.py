@@ -15,5 +15,6 @@ FORM_SLOTS: List[str] = [
     "consent",
     "booking_confirmed",
 ]
+# patient_age_label is the age as typed ("18 months"): as personal as patient_age.
 PERSONAL_SLOTS: FrozenSet[str] = frozenset(
-    {"requester_name", "contact", "symptom_description", "preferred_times", "patient_age"})
+    {"requester_name", "contact", "symptom_description", "preferred_times", "patient_age", "patient_age_label"})

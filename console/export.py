@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, List
 
 from console.redaction import EMAIL, PHONE, REDACTED, known_values, pseudonym, redact_patterns, redact_turn_text
@@ -37,15 +38,25 @@ def export_rows(transcripts: Iterable[Dict[str, Any]], redact: bool) -> List[Dic
                 text = f"{turn['name']}={'' if turn['value'] is None else turn['value']}"
             else:
                 text = turn["text"]
+            if turn.get("button"):  # a button press reads as the button's title, not its payload
+                text = f"[pressed “{turn['button']}”]"
             rows.append({
                 "conversation": _conversation_name(conversation["sender_id"], redact),
-                "timestamp": turn["ts"],
-                "speaker": turn["kind"],
+                "timestamp": _iso(turn["ts"]),
+                # A staff member's reply during a take-over is theirs, not the assistant's.
+                "speaker": "staff" if turn.get("agent") else turn["kind"],
                 "text": text,
                 "intent": turn.get("intent") or "",
                 "confidence": turn.get("confidence") if turn.get("confidence") is not None else "",
             })
     return rows
+
+
+def _iso(timestamp: Any) -> str:
+    """'2026-11-27T21:53:04Z': what a spreadsheet and a person read (UTC)."""
+    if not isinstance(timestamp, (int, float)):
+        return ""
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def defuse(value: Any) -> Any:

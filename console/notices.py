@@ -16,6 +16,10 @@ NOTICES = {
     "rasa-refused": "Rasa refused the request; the chat is unchanged. Try again, or reload the page.",
     "rasa-unreachable": "Rasa did not answer in time; try again.",
     "note-empty": "Write a note first.",
+    "booking-saved": "Saved. The request below shows its status, assignment and notes now.",
+    "taken-over": "You have taken over this chat: the assistant is paused. Your replies go to the user.",
+    "reply-sent": "Reply sent.",
+    "handed-back": "Handed back: the assistant answers this user again.",
 }
 
 

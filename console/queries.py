@@ -142,8 +142,9 @@ def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
             turns.append({"kind": "user", "ts": row.timestamp, "text": text,
                           "intent": intent.get("name"), "confidence": intent.get("confidence"),
                           "asked": requested or last_question,
-                          # A button press arrives as its payload ("/affirm"): staff see its title.
-                          "button": offered.get(text.strip()) if text.startswith("/") else None})
+                          # A button press arrives as its payload ("/affirm", or a question for
+                          # topic chips): staff see the title of the button pressed.
+                          "button": offered.get(text.strip()) or _own_button(text)})
             last_question = None
             offered = {}
         elif kind == "bot":
@@ -164,6 +165,14 @@ def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
             slots[data.get("name")] = data.get("value")
             if data.get("name") == "agent_name" and data.get("value"):
                 agent_name = str(data["value"])
+            if data.get("name") == "answer_feedback" and isinstance(data.get("value"), dict):
+                # The user's vote, shown under what they rated (not as a slot row).
+                vote = {"kind": "feedback", "ts": row.timestamp, "helpful": data["value"].get("helpful") is True,
+                        "answer": str(data["value"].get("answer") or "")}
+                rated = next((index for index in range(len(turns) - 1, -1, -1) if turns[index]["kind"] == "bot"
+                              and vote["answer"][:60] and turns[index]["text"].startswith(vote["answer"][:60])), None)
+                turns.insert(len(turns) if rated is None else rated + 1, vote)
+                continue
             if data.get("name") == "requested_slot":
                 requested = data.get("value") if isinstance(data.get("value"), str) else None
             if data.get("name") not in ("requested_slot",):
@@ -171,9 +180,24 @@ def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
                               "value": data.get("value")})
         elif kind == "pause":
             paused = True
+            turns.append({"kind": "event", "ts": row.timestamp, "text": f"{agent_name} took over the chat"})
         elif kind == "resume":
             paused = False
+            turns.append({"kind": "event", "ts": row.timestamp, "text": "Handed back to the assistant"})
     return {"turns": turns, "slots": slots, "paused": paused}
+
+
+# Buttons of the apps' own interfaces (the web chat's header), not offered by a bot message.
+OWN_BUTTONS = {"/request_human": "Talk to a human"}
+
+
+def _own_button(text: str) -> Optional[str]:
+    """The title of a payload no bot message offered: the web chat's own buttons, else the
+    intent it names ("/request_consultation" -> "a button: request_consultation")."""
+    payload = text.strip()
+    if not payload.startswith("/") or " " in payload:
+        return None
+    return OWN_BUTTONS.get(payload) or "a button: " + payload[1:].split("{")[0]
 
 
 def review_state(console: Engine, sender_id: str) -> Dict[str, Any]:
@@ -254,23 +278,47 @@ class QueueFilter:
                    assigned=arg(args, "assigned"), page=page_number(args))
 
 
+def _phone_forms(digits: str) -> List[str]:
+    """A phone number as it may be stored: 0812… and +62812… are the same Indonesian number."""
+    forms = {digits}
+    if digits.startswith("0") and len(digits) > 6:
+        forms.add("62" + digits[1:])
+    if digits.startswith("62") and len(digits) > 7:
+        forms.add("0" + digits[2:])
+    return sorted(forms)
+
+
+def _squashed(column: Any) -> Any:
+    """The column without the separators people type in phone numbers and references."""
+    for separator in (" ", "-", "(", ")", "+", "."):
+        column = sa.func.replace(column, separator, "")
+    return sa.func.lower(column)
+
+
+def _text_matches(text: str) -> List[Any]:
+    """What a search box entry may mean: a reference (any case, with or without "MMD-", part of
+    it), a name or contact (every word, in any order), a phone number in any usual form, or a
+    word of the symptom description."""
+    words = text.lower().split()
+    squashed = "".join(ch for ch in text.lower() if ch.isalnum())
+    matches = [sa.and_(*[sa.func.lower(bookings.c.requester_name).contains(word, autoescape=True)
+                         for word in words]),
+               sa.func.lower(bookings.c.contact).contains(text.lower().strip(), autoescape=True),
+               sa.func.lower(bookings.c.symptom_description).contains(text.lower().strip(), autoescape=True)]
+    if len(squashed) >= 4:
+        matches.append(_squashed(bookings.c.reference).contains(squashed, autoescape=True))
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= 4:
+        matches += [_squashed(bookings.c.contact).contains(form, autoescape=True) for form in _phone_forms(digits)]
+    return matches
+
+
 def _queue_conditions(query: QueueFilter, assigned_refs: Optional[List[str]]) -> List[Any]:
     conditions: List[Any] = []
     if query.status:
         conditions.append(bookings.c.status == query.status)
     if query.text:
-        # A reference is typed in any case ("mmd-7k2p9q"); names and contacts are matched
-        # case-insensitively anywhere, phone numbers also without spaces or dashes.
-        words = query.text.strip()
-        digits = "".join(ch for ch in words if ch.isdigit() or ch == "+")
-        matches = [sa.func.upper(bookings.c.reference) == words.upper(),
-                   sa.func.lower(bookings.c.requester_name).contains(words.lower(), autoescape=True),
-                   sa.func.lower(bookings.c.contact).contains(words.lower(), autoescape=True)]
-        if len(digits) >= 4:
-            squashed = sa.func.replace(sa.func.replace(sa.func.replace(bookings.c.contact, " ", ""), "-", ""),
-                                       "(", "")
-            matches.append(squashed.contains(digits, autoescape=True))
-        conditions.append(sa.or_(*matches))
+        conditions.append(sa.or_(*_text_matches(query.text)))
     if assigned_refs is not None:
         if query.assigned == "none":
             conditions.append(bookings.c.reference.not_in(assigned_refs) if assigned_refs else sa.true())
@@ -349,6 +397,20 @@ def waiting_live_requests(bookings_engine: Engine, now: Optional[datetime] = Non
         rows = connection.execute(sa.select(live_requests).where(live_requests.c.status == "waiting")
                                   .order_by(live_requests.c.created_at, live_requests.c.id)).mappings().all()
     return [{**row, "waited": waited(row["created_at"], now)} for row in rows]
+
+
+def waiting_with_previews(bookings_engine: Engine, console: Engine) -> List[Dict[str, Any]]:
+    """The waiting users, each with the channel and the first thing they wrote (redacted), so
+    staff see who waits for what before opening the conversation."""
+    rows = waiting_live_requests(bookings_engine)
+    if rows:
+        with console.connect() as connection:
+            known = {row.sender_id: row for row in connection.execute(
+                sa.select(conversation_index.c.sender_id, conversation_index.c.channel, conversation_index.c.preview)
+                .where(conversation_index.c.sender_id.in_([row["sender_id"] for row in rows])))}
+        rows = [{**row, "channel": getattr(known.get(row["sender_id"]), "channel", None),
+                 "preview": getattr(known.get(row["sender_id"]), "preview", "")} for row in rows]
+    return rows
 
 
 def waiting_count(bookings_engine: Engine) -> Optional[int]:

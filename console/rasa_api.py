@@ -81,12 +81,15 @@ class RasaApi:
         self.append_events(sender_id, {"event": "action", "name": "action_listen"})
         return result
 
-    def take_over(self, sender_id: str) -> None:
+    def take_over(self, sender_id: str, agent_name: str = AGENT_NAME) -> None:
         """Tells the user, stops any form (its answers are kept) and pauses the bot.
 
         A form left active would take what the user tells the agent as form answers and,
         after the hand-back, swallow the user's next question.
         """
+        # Who took over, in the conversation itself (the transcript says "Ana from the care
+        # team took over the chat"); the next replies carry it too.
+        self.append_events(sender_id, {"event": "slot", "name": "agent_name", "value": agent_name})
         self.say(sender_id, "utter_agent_joined")
         self.append_events(sender_id, [
             {"event": "active_loop", "name": None},

@@ -7,6 +7,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from console import auth, operations, queries, staff
+from console.notices import notice_text
 from console.web import Console
 
 
@@ -18,9 +19,11 @@ def register(app: Sanic, console: Console) -> None:
     async def booking_list(request: Request, session: auth.Session):
         query = queries.QueueFilter.from_args(request.args)
         listing = await console.blocking(queries.booking_queue, bookings_db, db, query=query, paged=True)
-        base_args = [(k, v) for k, values in request.args.items() for v in values if k != "page"]
+        base_args = [(k, v) for k, values in request.args.items() for v in values if k not in ("page", "notice")]
         return console.page("bookings.html", session, listing=listing, query=query,
-                            live=queries.waiting_live_requests(bookings_db), statuses=queries.BOOKING_STATUSES,
+                            notice=notice_text(request.args.get("notice")),
+                            live=await console.blocking(queries.waiting_with_previews, bookings_db, db),
+                            statuses=queries.BOOKING_STATUSES,
                             staff_names=staff.active_usernames(db),
                             alert_minutes=console.settings.queue_alert_minutes,
                             page_link=lambda number: "/bookings?" + urlencode(base_args + [("page", number)]),
@@ -48,6 +51,7 @@ def register(app: Sanic, console: Console) -> None:
 
 
 def _back_to_queue(back: str | None, reference: str) -> str:
-    """Back to the same filtered page of the queue, at the request just saved."""
+    """Back to the same filtered page of the queue, at the request just saved, saying so."""
     path = back if back and back.startswith("/bookings") and not back.startswith("//") else "/bookings"
+    path += ("&" if "?" in path else "?") + "notice=booking-saved"
     return f"{path}#booking-{reference}"

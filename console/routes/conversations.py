@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from sanic import Sanic, response
 from sanic.request import Request
 
+from common.booking_form import FORM_SLOTS
 from console import auth, operations, queries
 from console.export import export_rows, to_csv, to_json
 from console.indexer import refresh_index
@@ -15,11 +16,15 @@ from console.notices import notice_text
 from console.rasa_api import RasaApiError, agent_name
 from console.web import Console, sender_path
 
+# The slots the transcript's panel keeps when staff hide the technical rows: the booking's answers.
+ANSWER_SLOTS = frozenset(FORM_SLOTS) | {"patient_age_label", "booking_reference"}
 
-def back_to(sender_id: str, notice: str = ""):
-    """Back to the conversation; `notice` is a code from console.notices, never free text."""
+
+def back_to(sender_id: str, notice: str = "", anchor: str = ""):
+    """Back to the conversation; `notice` is a code from console.notices, never free text;
+    `anchor` a place on the page (the take-over panel, so the reply box is in view)."""
     suffix = "?" + urlencode({"notice": notice}) if notice else ""
-    return response.redirect(f"/conversations/{sender_path(sender_id)}{suffix}")
+    return response.redirect(f"/conversations/{sender_path(sender_id)}{suffix}{'#' + anchor if anchor else ''}")
 
 
 def _export_rows(tracker, senders, redact: bool):
@@ -53,7 +58,7 @@ def register(app: Sanic, console: Console) -> None:
         if not data["turns"]:
             return console.error(session, 404, "No such conversation.")
         return console.page("transcript.html", session, sender_id=sender_id, data=data,
-                            show_details=request.args.get("details", "1") != "0",
+                            show_details=request.args.get("details", "1") != "0", answer_slots=ANSWER_SLOTS,
                             state=queries.review_state(db, sender_id), takeover=rasa.configured,
                             booking_info=queries.conversation_bookings(bookings_db, sender_id),
                             notice=notice_text(request.args.get("notice")))
@@ -88,7 +93,7 @@ def register(app: Sanic, console: Console) -> None:
         action = request.form.get("action")
         try:
             if action == "start":
-                await console.blocking(rasa.take_over, sender_id)
+                await console.blocking(rasa.take_over, sender_id, agent_name(session.user.first_name))
                 # The user's "talk to a human" is answered; handing back leaves it taken.
                 await console.blocking(operations.mark_live_request_taken, bookings_db, sender_id)
             elif action == "reply":
@@ -102,9 +107,10 @@ def register(app: Sanic, console: Console) -> None:
             else:
                 return back_to(sender_id, "unknown-action")
         except RasaApiError as error:
-            return back_to(sender_id, error.notice)
+            return back_to(sender_id, error.notice, "take-over")
         operations.audit(db, session.user.username, f"takeover_{action}", operations.subject_tag(sender_id))
-        return back_to(sender_id)
+        done = {"start": "taken-over", "reply": "reply-sent", "end": "handed-back"}[action]
+        return back_to(sender_id, done, "take-over")
 
     @console.conversation_route("/forget")
     @console.signed_in(role="admin")
@@ -138,5 +144,7 @@ def register(app: Sanic, console: Console) -> None:
                          f"format={kind} conversations={len(senders)} redacted={not unredacted}")
         body, mime = (to_json(rows), "application/json") if kind == "json" else (to_csv(rows), "text/csv")
         stamp = time.strftime("%Y%m%d-%H%M%S")
+        # The file's name says when it holds contact details, so it is not mixed up with a redacted one.
+        name = f"transcripts-WITH-CONTACT-DETAILS-{stamp}" if unredacted else f"transcripts-redacted-{stamp}"
         return response.text(body, content_type=f"{mime}; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="transcripts-{stamp}.{kind}"'})
+            "Content-Disposition": f'attachment; filename="{name}.{kind}"'})

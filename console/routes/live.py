@@ -66,7 +66,7 @@ def register(app: Sanic, console: Console) -> None:
         booking_info = await console.blocking(queries.conversation_bookings, console.bookings_db, sender_id)
         # The same context as the conversation page (routes/conversations.py) for this block.
         context = dict(session=session, waiting=None, sender_id=sender_id, data=data,
-                       show_details=request.args.get("details", "1") != "0",
+                       show_details=request.args.get("details", "1") != "0", answer_slots=frozenset(),
                        takeover=console.rasa.configured, booking_info=booking_info)
         template = console.templates.get_template("transcript.html")
         html = "".join(template.blocks["turns"](template.new_context(context)))

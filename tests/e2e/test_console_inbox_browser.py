@@ -70,7 +70,7 @@ def test_staff_correct_a_fallback_confirm_an_emergency_and_save_a_story(browser,
     fallback_row.get_by_role("button", name="Correct").click()
     assert "Corrected" in page.locator(".notice").inner_text()
     assert waiting(page) == before + 1
-    assert f"{before + 1} to write" in page.locator(".nav-inbox").inner_text()
+    assert f"{before + 1} to add" in page.locator(".nav-inbox").inner_text()
     assert row_of(page, nonsense).count() == 0
 
     # One click: the emergency was understood right.

@@ -367,7 +367,10 @@ def test_waiting_users_are_at_the_top_of_the_queue_and_in_the_nav_until_taken_ov
     csrf = re.search(r'name="csrf" value="([^"]+)"', transcript).group(1)
     app["rasa"].calls.clear()
     assert staff.request(link + "/takeover", {"csrf": csrf, "action": "start"})[0] == 302
-    assert app["rasa"].calls[0] == (f"/conversations/{sender}/execute", {"name": "utter_agent_joined"})
+    # Who took over is recorded first (the transcript names them), then the user is told.
+    assert app["rasa"].calls[0] == (f"/conversations/{sender}/tracker/events",
+                                    {"event": "slot", "name": "agent_name", "value": "Admin from the care team"})
+    assert app["rasa"].calls[1] == (f"/conversations/{sender}/execute", {"name": "utter_agent_joined"})
 
     def status():
         with app["bookings"].connect() as connection:

@@ -249,8 +249,8 @@ def test_confirm_correct_and_out_of_scope_take_one_click_leave_the_inbox_and_are
     assert not {seeded["faq"], seeded["fallback"], seeded["emergency"]} & set(rows_of(page))
     assert counts_of(page) == (attention - 3, waiting + 3)
     nav = re.search(r'<a href="/inbox" class="nav-inbox">.*?</a>', page, re.S).group(0)
-    assert f'>{attention - 3}</span>' in nav and f"{waiting + 3} to write" in nav
-    assert "to write" in staff.request("/bookings")[2]  # the nav of every page
+    assert f'>{attention - 3}</span>' in nav and f"{waiting + 3} to add" in nav
+    assert "to add" in staff.request("/bookings")[2]  # the nav of every page
 
     actions = [(row.username, row.action) for row in audit_rows(app, since)]
     assert actions == [(ADMIN, "inbox_confirmed"), (ADMIN, "inbox_corrected"), (ADMIN, "inbox_out_of_scope")]

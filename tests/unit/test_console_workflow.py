@@ -9,6 +9,7 @@ import html
 import json
 import re
 import time
+import urllib.parse
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -27,9 +28,10 @@ def event_rows(tracker, sender, *events):
                 action_name=event.get("name") if event["event"] == "action" else None, data=json.dumps(event)))
 
 
-def book(app, sender, name="Dewi Lestari", contact="0812-3456-7890", hours_ago=0):
+def book(app, sender, name="Dewi Lestari", contact="0812-3456-7890", hours_ago=0,
+         symptoms="her right hand copies the left"):
     reference = BookingStore(app["bookings"]).save(BookingRequest(
-        sender, "child", 6, "her right hand copies the left", name, contact, "weekday mornings", True))[0]
+        sender, "child", 6, symptoms, name, contact, "weekday mornings", True))[0]
     if hours_ago:
         with app["bookings"].begin() as connection:
             connection.execute(bookings.update().where(bookings.c.reference == reference).values(
@@ -49,9 +51,14 @@ def create_staff(client, username, role="agent", display_name="", password="a-lo
 
 def test_the_queue_finds_a_request_by_reference_name_or_phone_in_any_form(app, staff):
     wanted = book(app, "queue-search", name="Siti Rahma", contact="+62 812-5555-0101")
-    other = book(app, "queue-other", name="Budi", contact="budi@example.com")
-    for search in (wanted.lower(), "siti", "RAHMA", "081255550101"[1:], "+62 812 5555 0101"):
-        page = staff.request("/bookings?q=" + search.replace(" ", "+").replace("+62", "%2B62"))[2]
+    other = book(app, "queue-other", name="Budi", contact="budi@example.com", symptoms="both hands")
+    local = book(app, "queue-local", name="Dewi Kartika", contact="081322223333")
+    for search in ("+62 813 2222 3333", "0813-2222-3333", "kartika dewi", local[4:].lower(), local.replace("-", " ")):
+        page = staff.request("/bookings?q=" + urllib.parse.quote(search))[2]
+        assert row_of(page, local) and row_of(page, wanted) is None, search
+    for search in (wanted.lower(), "siti", "RAHMA", "081255550101"[1:], "+62 812 5555 0101", "0812-5555-0101",
+                   "rahma siti", "copies the left"):
+        page = staff.request("/bookings?q=" + urllib.parse.quote(search))[2]
         assert row_of(page, wanted), search
         assert row_of(page, other) is None, search
     page = staff.request("/bookings?q=nobody-like-this")[2]
@@ -63,7 +70,8 @@ def test_requests_are_assigned_to_a_named_colleague_and_filtered_by_who_has_them
     reference = book(app, "queue-assign")
     status, headers, _ = staff.request(f"/bookings/{reference}", {
         "csrf": staff.csrf(), "status": "new", "assign": "ana.lima", "back": "/bookings?q=x&page=1"})
-    assert status == 302 and headers["Location"] == f"/bookings?q=x&page=1#booking-{reference}"
+    assert status == 302 and headers["Location"] == f"/bookings?q=x&page=1&notice=booking-saved#booking-{reference}"
+    assert "Saved. The request below" in staff.request(headers["Location"].split("#")[0])[2]
     assert "nobody yet" not in row_of(staff.request("/bookings?assigned=ana.lima")[2], reference)
     assert row_of(staff.request("/bookings?assigned=none")[2], reference) is None
     # Someone else changing the status keeps Ana on it.
@@ -178,9 +186,11 @@ def test_a_staff_reply_is_shown_under_the_staff_members_name_once(app, staff):
                {"event": "bot", "text": "Ana from the care team: Hello, how can I help?",
                 "metadata": {"utter_action": "utter_agent_message"}})
     page = html.unescape(staff.request(f"/conversations/{sender}")[2])
-    turn = re.search(r'<li class="turn turn--bot">(.*?)</li>', page, re.S).group(1)
+    turn = re.search(r'<li class="turn turn--bot turn--staff">(.*?)</li>', page, re.S).group(1)
     assert '<span class="who">Ana from the care team</span> Hello, how can I help?' in turn
     assert turn.count("Ana from the care team") == 1
+    assert "— Ana from the care team took over the chat ·" not in page  # agent_name came after the pause
+    assert "— The care team took over the chat ·" in page or "— Care team took over the chat ·" in page
 
 
 def test_a_slow_rasa_during_a_take_over_does_not_stall_other_pages(app, staff):
@@ -204,3 +214,30 @@ def test_a_slow_rasa_during_a_take_over_does_not_stall_other_pages(app, staff):
     finally:
         app["rasa"].delay = 0.0
     assert waited < 1.0, f"another page waited {waited:.2f} s for the take-over's call to Rasa"
+
+
+def test_a_transcript_reads_as_the_conversation_went(app, staff):
+    """Votes under the answer they rate, who took over and when it was handed back, the web
+    chat's own button and topic chips by their titles, times on the bot's turns too."""
+    sender = "transcript-reads"
+    answer = "It does not always cause significant disability. Sources: GeneReviews."
+    event_rows(app["tracker"], sender,
+               {"event": "user", "text": "/request_human", "parse_data": {"intent": {"name": "request_human"}}},
+               {"event": "bot", "text": "Here are some topics", "data": {"buttons": [
+                   {"title": "Other treatment", "payload": "How is it treated?"}]}},
+               {"event": "user", "text": "How is it treated?", "parse_data": {"intent": {"name": "faq"}}},
+               {"event": "bot", "text": answer, "metadata": {"utter_action": "utter_faq/daily_life"}},
+               {"event": "user", "text": "ok", "parse_data": {"intent": {"name": "affirm"}}},
+               {"event": "slot", "name": "answer_feedback", "value": {"helpful": False, "answer": answer[:120]}},
+               {"event": "slot", "name": "agent_name", "value": "Budi from the care team"},
+               {"event": "pause"}, {"event": "resume"})
+    page = html.unescape(staff.request(f"/conversations/{sender}?details=0")[2])
+    turns = page[page.index('<ol class="turns">'):page.index("</ol>")]
+    assert "[pressed “Talk to a human”]" in turns and "[pressed “Other treatment”]" in turns
+    assert "answer_feedback" not in turns
+    rated = turns.index(answer)
+    assert turns.index("User rated the answer above: 👎 not helpful") > rated
+    assert turns.index("User rated the answer above") < turns.index("</span> ok")  # under the answer, before "ok"
+    assert "— Budi from the care team took over the chat ·" in turns and "— Handed back to the assistant ·" in turns
+    assert re.search(r"Here are some topics.*?\d{4}-\d\d-\d\d \d\d:\d\d UTC", turns, re.S)
+    assert "<title>Conversation transcript-reads" in page
