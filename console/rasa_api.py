@@ -110,6 +110,7 @@ class RasaApi:
         ])
         self.say(sender_id, "utter_agent_message")
 
-    def hand_back(self, sender_id: str) -> None:
+    def hand_back(self, sender_id: str, booking_in_progress: bool = True) -> None:
+        """Resumes the bot and tells the user; "Continue a booking" only when one was started."""
         self.append_events(sender_id, {"event": "resume"})
-        self.say(sender_id, "utter_agent_left")
+        self.say(sender_id, "utter_agent_left" if booking_in_progress else "utter_agent_left_no_booking")

@@ -103,7 +103,10 @@ def register(app: Sanic, console: Console) -> None:
                 # Users see who answers: "Ana from the care team: …", in every channel.
                 await console.blocking(rasa.send_agent_message, sender_id, text, agent_name(session.user.first_name))
             elif action == "end":
-                await console.blocking(rasa.hand_back, sender_id)
+                slots = (await console.blocking(queries.transcript, tracker, sender_id))["slots"]
+                # Answers given but not sent yet: the form was left for the take-over.
+                started = any(slots.get(slot) is not None for slot in FORM_SLOTS) and not slots.get("booking_reference")
+                await console.blocking(rasa.hand_back, sender_id, started)
             else:
                 return back_to(sender_id, "unknown-action")
         except RasaApiError as error:

@@ -241,3 +241,17 @@ def test_a_transcript_reads_as_the_conversation_went(app, staff):
     assert "— Budi from the care team took over the chat ·" in turns and "— Handed back to the assistant ·" in turns
     assert re.search(r"Here are some topics.*?\d{4}-\d\d-\d\d \d\d:\d\d UTC", turns, re.S)
     assert "<title>Conversation transcript-reads" in page
+
+
+def test_handing_back_offers_to_continue_a_booking_only_when_one_was_started(app, staff):
+    for sender, events, expected in (
+            ("handback-none", [], "utter_agent_left_no_booking"),
+            ("handback-form", [{"event": "slot", "name": "consult_for", "value": "child"}], "utter_agent_left")):
+        event_rows(app["tracker"], sender, {"event": "user", "text": "a person please",
+                                            "parse_data": {"intent": {"name": "request_human"}}}, *events)
+        app["rasa"].calls.clear()
+        form = {"csrf": staff.csrf(f"/conversations/{sender}"), "action": "end"}
+        status, headers, _ = staff.request(f"/conversations/{sender}/takeover", form)
+        assert status == 302 and headers["Location"].endswith("?notice=handed-back#take-over")
+        said = [body["name"] for path, body in app["rasa"].calls if path.endswith("/execute")]
+        assert said == [expected], sender
