@@ -6,10 +6,13 @@ Tests call `install()` more than once; a replacement must not wrap an earlier re
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, List, Tuple, TypeVar
 
 Function = TypeVar("Function", bound=Callable[..., Any])
 MARK = "_mmd_replacement"
+# Every Rasa attribute the hooks replace, (owner, name), in the order they were installed: the
+# one list of what this project changes inside Rasa (tests check each is installed once).
+REPLACED: List[Tuple[Any, str]] = []
 
 
 def replaces(owner: Any, name: str) -> Callable[[Function], Function]:
@@ -22,6 +25,8 @@ def replaces(owner: Any, name: str) -> Callable[[Function], Function]:
     A static method stays static.
     """
     def install(replacement: Function) -> Function:
+        if (owner, name) not in REPLACED:
+            REPLACED.append((owner, name))
         if not getattr(getattr(owner, name), MARK, False):
             setattr(replacement, MARK, True)
             static = isinstance(inspect.getattr_static(owner, name), staticmethod)
