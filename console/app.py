@@ -42,7 +42,7 @@ def create_app(settings=None) -> Sanic:
     async def static_file(_: Request, name: str):
         # A fixed list: a directory, a missing file or '..' is a plain 404.
         if name not in STATIC_FILES:
-            return console.error(None, 404, "Not found.")
+            return await console.error(None, 404, "Not found.")
         return await response.file(HERE / "static" / name, mime_type=STATIC_FILES[name])
 
     @app.get("/health")
@@ -57,7 +57,7 @@ def create_app(settings=None) -> Sanic:
         status = getattr(error, "status_code", 500)
         if status >= 500:
             logger.exception("console error path=%s", request.path)
-        return console.error(None, status, "Not found." if status == 404 else "Something went wrong.")
+        return await console.error(None, status, "Not found." if status == 404 else "Something went wrong.")
 
     return app
 

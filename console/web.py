@@ -61,6 +61,15 @@ class Console:
     workers: ThreadPoolExecutor = dataclasses.field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="console-io"))
 
+    # The inbox's nav counts (set by routes/inbox.py), read with every signed-in page.
+    nav_counts: Optional[Callable[[], Any]] = None
+
+    async def audit(self, username: Optional[str], action: str, detail: str = "") -> None:
+        """An audit log entry, written off the event loop (console.operations.audit)."""
+        from console.operations import audit
+
+        await self.blocking(audit, self.console_db, username, action, detail)
+
     async def blocking(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(
             self.workers, functools.partial(function, *args, **kwargs))
@@ -82,9 +91,15 @@ class Console:
                    templates=templates,
                    failed_sign_ins=FailureLimiter(settings.max_failed_logins, settings.login_window_minutes * 60))
 
-    def page(self, name: str, session: Optional[auth.Session], http_status: int = 200, **context: Any):
-        # The nav's "waiting for a human" badge, on every signed-in page.
-        waiting = queries.waiting_count(self.bookings_db) if session is not None else None
+    async def page(self, name: str, session: Optional[auth.Session], http_status: int = 200, **context: Any):
+        # The nav's counts ("waiting for a human", "needs attention"), on every signed-in page,
+        # read off the event loop like every query.
+        waiting, inbox_nav = None, None
+        if session is not None:
+            waiting = await self.blocking(queries.waiting_count, self.bookings_db)
+            if self.nav_counts is not None:
+                inbox_nav = await self.blocking(self.nav_counts)
+        context.setdefault("inbox_nav", inbox_nav)
         body = self.templates.get_template(name).render(session=session, waiting=waiting, **context)
         result = response.html(body, status=http_status)
         # Scripts only from the console itself (console.js: live updates and notifications).
@@ -94,8 +109,8 @@ class Console:
         result.headers["Referrer-Policy"] = "same-origin"
         return result
 
-    def error(self, session: Optional[auth.Session], status: int, message: str):
-        return self.page("error.html", session, status, message=message)
+    async def error(self, session: Optional[auth.Session], status: int, message: str):
+        return await self.page("error.html", session, status, message=message)
 
     def session_of(self, request: Request) -> Optional[auth.Session]:
         token = auth.token_from_cookie(self.settings.secret_key, request.cookies.get(COOKIE))
@@ -106,15 +121,15 @@ class Console:
         def decorate(handler: Callable) -> Callable:
             @functools.wraps(handler)
             async def wrapper(request: Request, *args: Any, **kwargs: Any):
-                session = self.session_of(request)
+                session = await self.blocking(self.session_of, request)
                 if session is None:
                     return response.redirect("/login?" + urlencode({"next": request.path}))
                 # Staff online for live hand-offs; throttled, and never fails the page.
-                self.presence.seen(session.user.username)
+                await self.blocking(self.presence.seen, session.user.username)
                 if request.method == "POST" and not auth.csrf_ok(session, request.form.get("csrf")):
-                    return self.error(session, 403, "The form expired; reload and try again.")
+                    return await self.error(session, 403, "The form expired; reload and try again.")
                 if role and session.user.role != role:
-                    return self.error(session, 403, "Only an admin can do this.")
+                    return await self.error(session, 403, "Only an admin can do this.")
                 return await handler(request, session, *args, **kwargs)
             return wrapper
         return decorate

@@ -35,7 +35,7 @@ def register(app: Sanic, console: Console) -> None:
         if error:
             # What was typed stays in the form, to correct it; no figures for a wrong period.
             typed = {name: (request.args.get(name) or "")[:100] for name in ("from", "to")}
-            return console.page("analytics.html", session, 400, error=error, channels=channels,
+            return await console.page("analytics.html", session, 400, error=error, channels=channels,
                                 form={**typed, "channel": period.channel})
-        return console.page("analytics.html", session, form=period.form(), channels=channels, data=data,
+        return await console.page("analytics.html", session, form=period.form(), channels=channels, data=data,
                             charts=charts, percent=analytics.percent, duration=analytics.duration)

@@ -20,11 +20,11 @@ def register(app: Sanic, console: Console) -> None:
         query = queries.QueueFilter.from_args(request.args)
         listing = await console.blocking(queries.booking_queue, bookings_db, db, query=query, paged=True)
         base_args = [(k, v) for k, values in request.args.items() for v in values if k not in ("page", "notice")]
-        return console.page("bookings.html", session, listing=listing, query=query,
+        return await console.page("bookings.html", session, listing=listing, query=query,
                             notice=notice_text(request.args.get("notice")),
                             live=await console.blocking(queries.waiting_with_previews, bookings_db, db),
                             statuses=queries.BOOKING_STATUSES,
-                            staff_names=staff.active_usernames(db),
+                            staff_names=await console.blocking(staff.active_usernames, db),
                             alert_minutes=console.settings.queue_alert_minutes,
                             page_link=lambda number: "/bookings?" + urlencode(base_args + [("page", number)]),
                             back_link="/bookings?" + urlencode(base_args + [("page", query.page)]))
@@ -32,21 +32,21 @@ def register(app: Sanic, console: Console) -> None:
     @app.post("/bookings/<reference:str>")
     @console.signed_in()
     async def booking_update(request: Request, session: auth.Session, reference: str):
-        if not operations.booking_exists(bookings_db, reference):
-            return console.error(session, 404, "No such consultation request.")
+        if not await console.blocking(operations.booking_exists, bookings_db, reference):
+            return await console.error(session, 404, "No such consultation request.")
         status = request.form.get("status") or ""
         # Whoever changes the status is the one handling the request; a note alone changes neither.
-        if operations.update_booking(bookings_db, db, reference, status, session.user.username):
-            operations.audit(db, session.user.username, "booking_status", f"{reference} -> {status}")
+        if await console.blocking(operations.update_booking, bookings_db, db, reference, status, session.user.username):
+            await console.audit(session.user.username, "booking_status", f"{reference} -> {status}")
         assignee = request.form.get("assign")
         if assignee is not None and assignee != "keep":
-            chosen = assignee if assignee in staff.active_usernames(db) else None
-            before = operations.assign_booking(db, reference, chosen)
+            chosen = assignee if assignee in await console.blocking(staff.active_usernames, db) else None
+            before = await console.blocking(operations.assign_booking, db, reference, chosen)
             if before != chosen:
-                operations.audit(db, session.user.username, "booking_assign", f"{reference} -> {chosen or 'nobody'}")
+                await console.audit(session.user.username, "booking_assign", f"{reference} -> {chosen or 'nobody'}")
         note = request.form.get("note") or ""
         if note.strip():
-            operations.add_note(db, session.user.username, note, booking_reference=reference)
+            await console.blocking(operations.add_note, db, session.user.username, note, booking_reference=reference)
         return response.redirect(_back_to_queue(request.form.get("back"), reference))
 
 

@@ -46,7 +46,7 @@ def register(app: Sanic, console: Console) -> None:
             extra = [("format", kind)] + ([("unredacted", "1")] if unredacted else [])
             return "/export?" + urlencode(base_args + extra)
 
-        return console.page("conversations.html", session, query=query, listing=listing, flags=queries.FLAGS,
+        return await console.page("conversations.html", session, query=query, listing=listing, flags=queries.FLAGS,
                             notice=notice_text(request.args.get("notice")),
                             page_link=lambda number: "/?" + urlencode(base_args + [("page", number)]),
                             export_link=export_link)
@@ -56,19 +56,19 @@ def register(app: Sanic, console: Console) -> None:
     async def conversation(request: Request, session: auth.Session, sender_id: str):
         data = await console.blocking(queries.transcript, tracker, sender_id)
         if not data["turns"]:
-            return console.error(session, 404, "No such conversation.")
-        return console.page("transcript.html", session, sender_id=sender_id, data=data,
+            return await console.error(session, 404, "No such conversation.")
+        return await console.page("transcript.html", session, sender_id=sender_id, data=data,
                             show_details=request.args.get("details", "1") != "0", answer_slots=ANSWER_SLOTS,
-                            state=queries.review_state(db, sender_id), takeover=rasa.configured,
-                            booking_info=queries.conversation_bookings(bookings_db, sender_id),
+                            state=await console.blocking(queries.review_state, db, sender_id), takeover=rasa.configured,
+                            booking_info=await console.blocking(queries.conversation_bookings, bookings_db, sender_id),
                             notice=notice_text(request.args.get("notice")))
 
     @console.conversation_route("/review")
     @console.signed_in()
     async def review(request: Request, session: auth.Session, sender_id: str):
         reviewed = request.form.get("reviewed") == "1"
-        operations.set_reviewed(db, sender_id, session.user.username, reviewed)
-        operations.audit(db, session.user.username, "review" if reviewed else "unreview",
+        await console.blocking(operations.set_reviewed, db, sender_id, session.user.username, reviewed)
+        await console.audit(session.user.username, "review" if reviewed else "unreview",
                          operations.subject_tag(sender_id))
         return back_to(sender_id)
 
@@ -76,15 +76,16 @@ def register(app: Sanic, console: Console) -> None:
     @console.signed_in()
     async def tag(request: Request, session: auth.Session, sender_id: str):
         if request.form.get("remove"):
-            operations.remove_tag(db, sender_id, request.form.get("remove"))
+            await console.blocking(operations.remove_tag, db, sender_id, request.form.get("remove"))
         else:
-            operations.add_tag(db, sender_id, request.form.get("tag") or "")
+            await console.blocking(operations.add_tag, db, sender_id, request.form.get("tag") or "")
         return back_to(sender_id)
 
     @console.conversation_route("/notes")
     @console.signed_in()
     async def conversation_note(request: Request, session: auth.Session, sender_id: str):
-        operations.add_note(db, session.user.username, request.form.get("text") or "", sender_id=sender_id)
+        await console.blocking(operations.add_note, db, session.user.username, request.form.get("text") or "",
+                               sender_id=sender_id)
         return back_to(sender_id)
 
     @console.conversation_route("/takeover")
@@ -111,7 +112,7 @@ def register(app: Sanic, console: Console) -> None:
                 return back_to(sender_id, "unknown-action")
         except RasaApiError as error:
             return back_to(sender_id, error.notice, "take-over")
-        operations.audit(db, session.user.username, f"takeover_{action}", operations.subject_tag(sender_id))
+        await console.audit(session.user.username, f"takeover_{action}", operations.subject_tag(sender_id))
         done = {"start": "taken-over", "reply": "reply-sent", "end": "handed-back"}[action]
         return back_to(sender_id, done, "take-over")
 
@@ -120,8 +121,8 @@ def register(app: Sanic, console: Console) -> None:
     async def forget(request: Request, session: auth.Session, sender_id: str):
         if request.form.get("confirm") != "forget":
             return back_to(sender_id, "confirm-forget")
-        counts = operations.forget_user(db, tracker, bookings_db, sender_id)
-        operations.audit(db, session.user.username, "forget_user",
+        counts = await console.blocking(operations.forget_user, db, tracker, bookings_db, sender_id)
+        await console.audit(session.user.username, "forget_user",
                          f"{operations.subject_tag(sender_id)} events={counts['events']} bookings={counts['bookings']}")
         return response.redirect("/?" + urlencode({"notice": "forgotten"}))
 
@@ -132,18 +133,18 @@ def register(app: Sanic, console: Console) -> None:
         query = queries.ConversationFilter.from_args(request.args)
         unredacted = request.args.get("unredacted") == "1"
         if unredacted and not session.user.is_admin:
-            return console.error(session, 403, "Only an admin can export contact details.")
+            return await console.error(session, 403, "Only an admin can export contact details.")
         senders, number = [], 1
         while True:  # every page of the filtered list
             query.page = number
-            listing = queries.list_conversations(db, query)
+            listing = await console.blocking(queries.list_conversations, db, query)
             senders += [row["sender_id"] for row in listing["rows"]]
             if number >= listing["pages"]:
                 break
             number += 1
         rows = await console.blocking(_export_rows, tracker, senders, not unredacted)
         kind = "json" if request.args.get("format") == "json" else "csv"
-        operations.audit(db, session.user.username, "export",
+        await console.audit(session.user.username, "export",
                          f"format={kind} conversations={len(senders)} redacted={not unredacted}")
         body, mime = (to_json(rows), "application/json") if kind == "json" else (to_csv(rows), "text/csv")
         stamp = time.strftime("%Y%m%d-%H%M%S")

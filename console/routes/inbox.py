@@ -2,6 +2,7 @@
 saved as a Rasa test story (/conversations/<id>/story.yml)."""
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlencode
 
 from sanic import Sanic, response
@@ -33,7 +34,7 @@ def _link(filters: dict, **changes) -> str:
 def register(app: Sanic, console: Console) -> None:
     db, tracker = console.console_db, console.tracker_db
     # The nav of every signed-in page shows both counts (console/templates/base.html).
-    console.templates.globals["inbox_counts"] = lambda: inbox.nav_counts(db)
+    console.nav_counts = functools.partial(inbox.nav_counts, db)
 
     @app.get("/inbox")
     @console.signed_in()
@@ -41,13 +42,15 @@ def register(app: Sanic, console: Console) -> None:
         await console.blocking(refresh_index, db, tracker)
         filters = _filters(request.args)
         if filters["view"] == "handled":
-            listing = inbox.list_handled(db, filters["page"])
+            listing = await console.blocking(inbox.list_handled, db, filters["page"])
         else:
-            listing = inbox.list_open(db, filters["reason"], filters["channel"], filters["page"])
+            listing = await console.blocking(inbox.list_open, db, filters["reason"], filters["channel"],
+                                             filters["page"])
         info = inbox.domain_info()
-        counts = inbox.counts(db) or {}  # afresh, and so the nav of this page
-        return console.page("inbox.html", session, filters=filters, listing=listing,
-                            counts=counts, channels=inbox.channels(db),
+        counts = await console.blocking(inbox.counts, db) or {}  # afresh, and so the nav of this page
+        return await console.page("inbox.html", session, filters=filters, listing=listing,
+                            counts=counts, channels=await console.blocking(inbox.channels, db),
+                            inbox_nav=counts or None,
                             reasons=REASONS, reason_labels=inbox.REASON_LABELS,
                             intents=[label for label in info.labels if "/" not in label],
                             topics=info.topics, notice=inbox.NOTICES.get(request.args.get("done") or ""),
@@ -59,19 +62,20 @@ def register(app: Sanic, console: Console) -> None:
     async def inbox_decide(request: Request, session: auth.Session, event_id: int):
         action = request.form.get("action") or ""
         if action not in ACTIONS:
-            return console.error(session, 400, "That action is not known; reload the page and try again.")
+            return await console.error(session, 400, "That action is not known; reload the page and try again.")
         if action == "reopen":
-            decision = inbox.reopen(db, event_id)
+            decision = await console.blocking(inbox.reopen, db, event_id)
         else:
-            decision = inbox.decide(db, tracker, event_id, action, request.form.get("label") or "",
+            decision = await console.blocking(inbox.decide, db, tracker, event_id, action,
+                                              request.form.get("label") or "",
                                     session.user.username)
         if decision.code == "not-found":
-            return console.error(session, 404, "No such message in the inbox.")
+            return await console.error(session, 404, "No such message in the inbox.")
         if decision.code not in inbox.NOTICES:  # bad-label, cannot-confirm, bad-action
-            return console.error(session, 400, "That label is not known; reload the page and try again.")
+            return await console.error(session, 400, "That label is not known; reload the page and try again.")
         if decision.code in ("confirmed", "corrected", "out_of_scope", "reopened"):
             verb = "inbox_reopen" if decision.code == "reopened" else f"inbox_{decision.code}"
-            operations.audit(db, session.user.username, verb,
+            await console.audit(session.user.username, verb,
                              f"{operations.subject_tag(decision.correction['sender_id'])} "
                              f"{inbox.describe(decision.correction)}")
         return response.redirect(_link(_filters(request.form), done=decision.code))
@@ -81,8 +85,8 @@ def register(app: Sanic, console: Console) -> None:
     async def story(request: Request, session: auth.Session, sender_id: str):
         text = conversation_story(tracker, sender_id, inbox.domain_info())
         if text is None:
-            return console.error(session, 404, "No such conversation.")
-        operations.audit(db, session.user.username, "story_export", operations.subject_tag(sender_id))
+            return await console.error(session, 404, "No such conversation.")
+        await console.audit(session.user.username, "story_export", operations.subject_tag(sender_id))
         # "test_…": Rasa accepts full retrieval intents (faq/<topic>) only in test story files.
         name = pseudonym(sender_id).replace("#", "_")
         return response.text(text, content_type="application/x-yaml; charset=utf-8", headers={

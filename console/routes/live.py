@@ -24,8 +24,8 @@ NEWEST = 5  # waiting requests listed in /live/waiting, newest first
 
 
 def register(app: Sanic, console: Console) -> None:
-    def staff(request: Request) -> Optional[auth.Session]:
-        return console.session_of(request)
+    async def staff(request: Request) -> Optional[auth.Session]:
+        return await console.blocking(console.session_of, request)
 
     def signed_out():
         return response.json({"error": "signed-out"}, status=401)
@@ -35,11 +35,11 @@ def register(app: Sanic, console: Console) -> None:
         """{"count": n, "latest_id": the newest waiting request's id (0: none),
         "requests": [{"id", "waited", "url"}, …newest first]}: no names or numbers, so a
         desktop notification never shows who is waiting."""
-        session = staff(request)
+        session = await staff(request)
         if session is None:
             return signed_out()
         if request.args.get("reachable") == "1":
-            console.presence.seen(session.user.username)
+            await console.blocking(console.presence.seen, session.user.username)
         try:
             rows = await console.blocking(queries.waiting_live_requests, console.bookings_db)
         except SQLAlchemyError as error:
@@ -57,7 +57,7 @@ def register(app: Sanic, console: Console) -> None:
     async def live_turns(request: Request, sender_id: str):
         """{"html": the transcript's turns list as the page renders it (block `turns` of
         transcript.html), "count", "paused" (taken over), "waiting" (asked for a human)}."""
-        session = staff(request)
+        session = await staff(request)
         if session is None:
             return signed_out()
         data = await console.blocking(queries.transcript, console.tracker_db, sender_id)

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sanic import Sanic, response
 from sanic.request import Request
 
-from console import auth, operations
+from console import auth
 from console.web import COOKIE, Console
 
 # argon2 takes tens of milliseconds and 64 MiB per check: off the event loop, so sign-ins
@@ -25,7 +25,7 @@ def register(app: Sanic, console: Console) -> None:
 
     @app.get("/login")
     async def login_form(request: Request):
-        return console.page("login.html", None, next=request.args.get("next", "/"))
+        return await console.page("login.html", None, next=request.args.get("next", "/"))
 
     @app.post("/login")
     async def login(request: Request):
@@ -35,7 +35,7 @@ def register(app: Sanic, console: Console) -> None:
         wait = console.failed_sign_ins.retry_after(client)
         if wait:
             minutes = max(1, round(wait / 60))
-            result = console.page("login.html", None, 429, next=next_path, error=(
+            result = await console.page("login.html", None, 429, next=next_path, error=(
                 f"Too many failed sign-ins from this network. Please wait {minutes} minute"
                 f"{'s' if minutes > 1 else ''} and try again."))
             result.headers["Retry-After"] = str(int(wait) + 1)
@@ -47,10 +47,10 @@ def register(app: Sanic, console: Console) -> None:
         except auth.AuthError as error:
             console.failed_sign_ins.failed(client)
             # Only a real account name is kept: people type passwords into the name field.
-            known = auth.user_exists(console.console_db, username)
-            operations.audit(console.console_db, username if known else "unknown", "sign_in_failed")
-            return console.page("login.html", None, 401, error=str(error), next=next_path)
-        operations.audit(console.console_db, username, "sign_in")
+            known = await console.blocking(auth.user_exists, console.console_db, username)
+            await console.audit(username if known else "unknown", "sign_in_failed")
+            return await console.page("login.html", None, 401, error=str(error), next=next_path)
+        await console.audit(username, "sign_in")
         result = response.redirect(next_path)
         result.cookies[COOKIE] = auth.sign_cookie(settings.secret_key, token)
         result.cookies[COOKIE]["httponly"] = True
@@ -64,7 +64,8 @@ def register(app: Sanic, console: Console) -> None:
     @app.post("/logout")
     @console.signed_in()
     async def logout(request: Request, session: auth.Session):
-        auth.sign_out(console.console_db, auth.token_from_cookie(settings.secret_key, request.cookies.get(COOKIE)))
+        token = auth.token_from_cookie(settings.secret_key, request.cookies.get(COOKIE))
+        await console.blocking(auth.sign_out, console.console_db, token)
         console.presence.signed_out(session.user.username)
         result = response.redirect("/login")
         del result.cookies[COOKIE]
