@@ -44,9 +44,15 @@ def row_of(page, sender):
 def test_staff_correct_a_fallback_confirm_an_emergency_and_save_a_story(browser, stack, console_url, tmp_path):  # noqa: F811
     token = uuid.uuid4().hex[:6]
     nonsense, emergency = f"nonsense-{token}", f"emergency-{token}"
-    gibberish = f"blorp wuzzle frandle {token}"
-    # Below the fallback threshold: "not sure I understood", or the likeliest FAQ topics as choices.
-    assert "not sure" in texts(Chat(stack.rasa_url, nonsense).say(gibberish))
+    # Gibberish is what the model is least sure of, so what it makes of one string can change
+    # with training: the first of a few that the assistant says it did not understand is used.
+    for number, candidate in enumerate(("blorp wuzzle frandle", "asdf qwerty zxcv", "flibber jab nok",
+                                        "xq zzv prrt kee")):
+        nonsense, gibberish = f"nonsense-{token}-{number}", f"{candidate} {token}"
+        if "not sure" in texts(Chat(stack.rasa_url, nonsense).say(gibberish)):
+            break
+    else:
+        pytest.fail("the assistant claimed to understand every gibberish message")
     assert "emergency" in texts(Chat(stack.rasa_url, emergency).say(EMERGENCY)).lower()
 
     context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
@@ -59,7 +65,7 @@ def test_staff_correct_a_fallback_confirm_an_emergency_and_save_a_story(browser,
     fallback_row, emergency_row = row_of(page, nonsense), row_of(page, emergency)
     assert gibberish in fallback_row.inner_text()
     reasons = fallback_row.locator(".flag").all_inner_texts()  # what the model made of it decides which
-    assert set(reasons) & {"not understood", "low confidence", "close intents", "close FAQ topics"}, reasons
+    assert set(reasons) & {"not understood", "low confidence", "close intents", "unsure FAQ topic"}, reasons
     assert "emergency" in emergency_row.inner_text() and "Safety" in emergency_row.inner_text()
     assert emergency_row.get_attribute("class") == "inbox-urgent"
     ids = page.locator("tbody tr").evaluate_all("rows => rows.map(row => row.id)")
