@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -102,11 +102,7 @@ def update_booking(bookings_engine: Engine, console: Engine, reference: str, sta
         return False
     with console.begin() as connection:
         # A request assigned to someone stays theirs; an unassigned one becomes the changer's.
-        assigned = connection.execute(sa.select(booking_handling.c.handled_by)
-                                      .where(booking_handling.c.reference == reference)).scalar()
-        connection.execute(booking_handling.delete().where(booking_handling.c.reference == reference))
-        connection.execute(booking_handling.insert().values(reference=reference, handled_by=assigned or handled_by,
-                                                            updated_at=time.time()))
+        _set_handler(connection, reference, lambda assigned: assigned or handled_by)
     # The analytics page's "time to first contact": the first contact status is kept once.
     from console.analytics import record_first_contact
     record_first_contact(console, bookings_engine, reference, status)
@@ -116,11 +112,17 @@ def update_booking(bookings_engine: Engine, console: Engine, reference: str, sta
 def assign_booking(console: Engine, reference: str, username: Optional[str]) -> Optional[str]:
     """Assigns a request to a staff member (None: unassigned); returns who had it before."""
     with console.begin() as connection:
-        before = connection.execute(sa.select(booking_handling.c.handled_by)
-                                    .where(booking_handling.c.reference == reference)).scalar()
-        connection.execute(booking_handling.delete().where(booking_handling.c.reference == reference))
-        connection.execute(booking_handling.insert().values(reference=reference, handled_by=username or None,
-                                                            updated_at=time.time()))
+        return _set_handler(connection, reference, lambda _: username or None)
+
+
+def _set_handler(connection: Any, reference: str, choose: Callable[[Optional[str]], Optional[str]]) -> Optional[str]:
+    """Sets who handles a request to choose(who has it now), in the caller's transaction;
+    returns who had it before."""
+    before = connection.execute(sa.select(booking_handling.c.handled_by)
+                                .where(booking_handling.c.reference == reference)).scalar()
+    connection.execute(booking_handling.delete().where(booking_handling.c.reference == reference))
+    connection.execute(booking_handling.insert().values(reference=reference, handled_by=choose(before),
+                                                        updated_at=time.time()))
     return before
 
 

@@ -18,11 +18,12 @@ import sqlalchemy as sa
 
 from actions.booking_store import bookings
 from console import analytics, charts, operations
-from console.db import create_console_schema, engine_for, ensure_bookings_schema, rasa_events, rasa_metadata
+from console.db import engine_for, ensure_bookings_schema, rasa_events, rasa_metadata
 from console.indexer import refresh_index
 from console.tables import booking_first_contact
 from tests.e2e.servers import free_port, wait_until_up
 from tests.support.postgres import temporary_database
+from tests.unit.test_console import dbs  # noqa: F401 - the shared three-database fixture
 from tests.unit.test_console_app import Client
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,28 +122,8 @@ def make_bookings(console, bookings_db):
             assert analytics.record_first_contact(console, bookings_db, reference, status, at=created + wait)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def dbs(request, tmp_path):
-    """The console's, Rasa's and the bookings database: three SQLite files, or one PostgreSQL database."""
-    databases = None
-    if request.param == "sqlite":
-        urls = [f"sqlite:///{tmp_path / name}" for name in ("console.db", "tracker.db", "bookings.db")]
-    else:
-        databases = temporary_database("console_analytics")
-        urls = [next(databases)[1]] * 3
-    engines = [engine_for(url) for url in urls]
-    console, tracker, bookings_db = engines
-    create_console_schema(console)
-    rasa_metadata.create_all(tracker)
-    yield console, tracker, bookings_db
-    for engine in engines:
-        engine.dispose()
-    if databases is not None:
-        databases.close()
-
-
 @pytest.fixture()
-def made(dbs):
+def made(dbs):  # noqa: F811 - the imported fixture
     console, tracker, bookings_db = dbs
     make_conversations(tracker)
     refresh_index(console, tracker)
