@@ -32,12 +32,10 @@ def install_hooks() -> None:
     check_rasa_version()
     from rasa_server import (
         performance,
-        quiet_payloads,
         resilience,
         rule_shortcut,
-        selector_shortcut,
         several_questions,
     )
 
-    for hook in (resilience, performance, rule_shortcut, selector_shortcut, quiet_payloads, several_questions):
+    for hook in (resilience, performance, rule_shortcut, several_questions):
         hook.install()

@@ -1,5 +1,5 @@
 """The speed hooks that touch predictions change no decision (rasa_server/rule_shortcut.py,
-selector_shortcut.py, and the shared dialogue-state walk in performance.py): whole
+spacy_pipeline/faq_selector.py, and the shared dialogue-state walk in performance.py): whole
 conversations (bookings, digressions, rejected form answers, emergencies, fallbacks, FAQs)
 get the same intents, FAQ answers and actions, from the same policies with the same
 confidences, with and without them, through the real model and the real action server;
@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from rasa_server import performance, rule_shortcut, selector_shortcut
+from rasa_server import performance, rule_shortcut
+from spacy_pipeline import faq_selector as selector_shortcut
 from tests.e2e.servers import MODEL
 
 CONSULTATION = "I'd like to book a consultation with a clinician"
 CONVERSATIONS = [
     ["hi", "what is mirror movement disorder?", "my son's left hand copies his right hand", "/request_consultation",
-     '/inform{"consult_for": "child"}', "7", "Sam Jones", "sam@example.com", "weekday mornings", "/affirm",
+     '/consult_for_child', "7", "Sam Jones", "sam@example.com", "weekday mornings", "/affirm",
      "/affirm", "thanks"],
     [CONSULTATION, '/inform{"consult_for": "self"}', "is it inherited?", "my left hand copies my right hand", "34",
      "two hundred", "help, my husband collapsed", "Ana", "ana@", "ana@example.org", "any time", "/deny", "bye"],
@@ -53,7 +54,6 @@ def test_same_decisions_with_and_without_the_speed_hooks(stack, monkeypatch):
 
     performance.install()
     rule_shortcut.install()
-    selector_shortcut.install()
     endpoints = AvailableEndpoints(action=EndpointConfig(f"http://127.0.0.1:{stack.actions_port}/webhook"))
     loop = asyncio.new_event_loop()
     try:
