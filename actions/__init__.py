@@ -15,4 +15,5 @@
 - faq_answer: FAQ answers by confidence: answer, "did you mean", ask; several questions
 - symptom_actions: the empathetic consultation offer after a symptom report (answering its question first)
 - session: session start (welcome back for returning users)
+- language: "English please" / "pakai bahasa Indonesia"
 """

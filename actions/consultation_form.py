@@ -30,6 +30,7 @@ from rasa_sdk.types import DomainDict
 from actions import answers
 from actions.conversation import FORM_SLOTS, intent_of_latest, latest_entity
 from actions.validation_base import BaseFormValidator
+from actions.yes_no import read_yes_no
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ DIGRESSIONS = {
     "goodbye", "request_consultation", "ask_diagnosis",
 }
 SURE = 0.8
+# Set by the language detector (spacy_pipeline/language.py): never an answer to a question.
+LANGUAGE_INTENTS = {"change_language", "unsupported_language"}
 
 WHY_ASKED = re.compile(
     r"\b(why do you need|why do you want|why does that matter|what (is|do you need) (it|that|this) for|"
@@ -153,6 +156,8 @@ class ValidateConsultationForm(BaseFormValidator):
         intent = intent_of_latest(tracker)
         if self._is_safety_message(text, intent, asked, tracker):
             return {}
+        if intent.get("name") in LANGUAGE_INTENTS and (intent.get("confidence") or 0) >= SURE:
+            return {}  # "English please" is not a name (data/rules/language.yml answers it)
         if answers.is_explicit_stop(text):
             # Ends the form here; action_submit_booking then says the booking is paused.
             logger.info("form=%s slot=%s outcome=stopped", self.form_name(), asked)
@@ -311,7 +316,11 @@ class ValidateConsultationForm(BaseFormValidator):
                 dispatcher.utter_message(response="utter_consent_explained")
                 return {"consent": None}
             return {}
-        if plain in YES_WORDS or plain in ("i don't mind", "i dont mind", "fine", "that's fine") or (
+        decided = read_yes_no(text)  # English or Bahasa; a negation wins ("gak boleh", "ya jangan")
+        if decided is False:
+            dispatcher.utter_message(response="utter_consent_declined_ok")
+            return {"consent": False}
+        if decided is True or plain in YES_WORDS or plain in ("i don't mind", "i dont mind", "fine", "that's fine") or (
             LEADING_YES.match(plain) and not NEGATED.search(plain)
         ) or (
             name == "affirm" and plain not in NO_WORDS and _has_words(text)
@@ -338,7 +347,10 @@ class ValidateConsultationForm(BaseFormValidator):
             edit = answers.parse_summary_edit(f"change {text}")
         if edit is not None and edit.field != "back":
             return self._apply_edit(edit, dispatcher)
-        if plain in YES_WORDS or CONFIRMATION.search(plain) or (
+        decided = read_yes_no(text)
+        if decided is False:
+            return {"booking_confirmed": None, "summary_edit_pending": True}
+        if decided is True or plain in YES_WORDS or CONFIRMATION.search(plain) or (
             intent.get("name") == "affirm" and plain not in NO_WORDS and _has_words(text)
         ):
             return {"booking_confirmed": True, "summary_edit_pending": None}

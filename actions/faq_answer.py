@@ -54,6 +54,34 @@ TOPICS: Dict[str, Tuple[str, str]] = {
     "contagious": ("Is it contagious?", "Is MMD contagious?"),
     "about_assistant": ("About this assistant", "What can you do?"),
 }
+# The same buttons in Bahasa Indonesia: the question is one the NLU reads as the topic (it is
+# in the topic's Indonesian training data, data/nlu/id/faq.yml), so the answer comes in the
+# language the user is using (spacy_pipeline/language.py reads the question's language).
+TOPICS_ID: Dict[str, Tuple[str, str]] = {
+    "what_is": ("Apa itu MMD?", "Apa itu MMD?"),
+    "symptoms": ("Gejala", "Apa saja gejalanya?"),
+    "causes": ("Penyebab", "Apa penyebabnya?"),
+    "inheritance": ("Apakah diturunkan?", "Apakah penyakit ini diturunkan ke anak?"),
+    "genes": ("Gen yang terlibat", "Gen apa saja yang terlibat?"),
+    "genetic_testing": ("Tes genetik", "Apa yang ditunjukkan tes genetik?"),
+    "diagnosis": ("Diagnosis dan dokter", "Bagaimana MMD didiagnosis?"),
+    "when_to_see_doctor": ("Kapan ke dokter", "Kapan kami harus ke dokter?"),
+    "treatment": ("Pengobatan", "Bagaimana cara mengobatinya?"),
+    "medication": ("Obat", "Apakah ada obat untuk MMD?"),
+    "prognosis": ("Berubah seiring usia?", "Apakah MMD bisa hilang?"),
+    "normal_in_children": ("Normal pada anak kecil?", "Apakah gerakan cermin normal pada anak kecil?"),
+    "adult_onset": ("Mulai saat dewasa", "Apakah orang dewasa bisa mengalami gerakan cermin?"),
+    "other_conditions": ("Kondisi lain", "Penyakit apa lagi yang ada gerakan cerminnya?"),
+    "pain": ("Nyeri tangan dan lengan", "Apakah MMD bikin tangan sakit?"),
+    "daily_life": ("Sekolah, kerja, sehari-hari", "Bagaimana menjalani hari-hari dengan MMD?"),
+    "learning": ("Belajar dan kecerdasan", "Apakah MMD memengaruhi kecerdasan?"),
+    "pregnancy": ("Kehamilan", "Apakah ada yang salah waktu hamil sampai anak kena ini?"),
+    "feelings": ("Ejekan dan perasaan", "Anak saya diejek temannya karena tangannya, apa yang bisa membantu?"),
+    "prevalence": ("Seberapa umum?", "Seberapa umum MMD?"),
+    "contagious": ("Apakah menular?", "Apakah MMD menular?"),
+    "about_assistant": ("Tentang asisten ini", "Kamu bisa bantu apa saja?"),
+}
+BUTTONS_BY_LANGUAGE = {"en": TOPICS, "id": TOPICS_ID}
 # "I have no reliable information" is an answer, never a suggestion.
 NOT_SUGGESTED = {"not_covered"}
 
@@ -74,12 +102,17 @@ MAX_CHOICES = 3
 # question about the condition, not a description of anyone.
 _PERSON = re.compile(
     r"\b(my|our|i|i'm|im|i've|ive|me|he|she|his|her|he's|she's|hes|shes|son|daughter|grandson|"
-    r"granddaughter|pupil|student)\b", re.IGNORECASE,
+    r"granddaughter|pupil|student|"
+    # Bahasa Indonesia as typed in chat: saya/sy/aku, anak (saya), -ku/-nya owners, family.
+    r"saya|sy|aku|aq|gue|gw|anak\w*|ank|adik\w*|adek\w*|suami\w*|istri\w*|ibu\w*|bapak\w*|ayah\w*|"
+    r"nenek\w*|kakek\w*|cucu\w*|murid\w*|siswa\w*|dia|beliau)\b", re.IGNORECASE,
 )
 _EXPERIENCE = re.compile(
     r"\b(hands?|fingers?|arms?|legs?|feet|foot|wrists?|moves?|moving|movements?|cop(y|ies|ying)|"
     r"mirror(s|ing)?|hurts?|pain(ful)?|aches?|aching|sore|cramps?|writ(e|es|ing)|draws?|drawing|"
-    r"typ(e|es|ing)|(has|have|with) (cmm|mmd|cmmd|it))\b",
+    r"typ(e|es|ing)|(has|have|with) (cmm|mmd|cmmd|it)|"
+    r"tangan\w*|jari\w*|lengan\w*|kaki\w*|gerak\w*|ikut\w*|niru|meniru|nyontek|sakit\w*|nyeri\w*|"
+    r"pegal\w*|kram\w*|nulis|menulis|tulisan\w*|gambar|menggambar|ngetik|mengetik|kena (mmd|cmm|ini))\b",
     re.IGNORECASE,
 )
 
@@ -144,14 +177,24 @@ TOPIC_CUES: Dict[str, re.Pattern[str]] = {
     "diagnosis": re.compile(
         r"\b(which|what kind of|what type of) (doctor|specialist)|who (do|should|can) (we|i) (see|contact)\b", re.I),
     "prognosis": re.compile(r"\b(go away|get worse|getting worse|grow out of|get better|forever|for life)\b", re.I),
-    "pregnancy": re.compile(r"\b(pregnan\w*|in the womb)\b", re.I),
-    "learning": re.compile(r"\b(clever|intelligen\w*|smart|learning|iq|dumb\w*|behind at school)\b", re.I),
+    "pregnancy": re.compile(r"\b(pregnan\w*|in the womb|hamil\w*|kehamilan|kandungan)\b", re.I),
+    "learning": re.compile(r"\b(clever|intelligen\w*|smart|learning|iq|dumb\w*|behind at school|"
+                           r"pintar|cerdas|kecerdasan|bodoh|belajar\w*|telat mikir)\b", re.I),
+}
+# The same cues in Bahasa Indonesia ("normal gak?", "menurun", "sakit", "obatnya", …).
+TOPIC_CUES_ID: Dict[str, re.Pattern[str]] = {
+    "normal_in_children": re.compile(r"\b(normal|wajar|biasa)\b", re.I),
+    "inheritance": re.compile(r"\b(menurun\w*|turunan|keturunan|nurun\w*|genetik|diwariskan|bawaan)\b", re.I),
+    "pain": re.compile(r"\b(sakit|nyeri|pegal\w*|ngilu|kram)\b", re.I),
+    "treatment": re.compile(r"\b(terapi\w*|pengobatan|diobati|ngobatin\w*|sembuh\w*|fisioterapi)\b", re.I),
+    "diagnosis": re.compile(r"\b(dokter apa|spesialis apa|ke dokter mana|periksa ke mana)\b", re.I),
+    "prognosis": re.compile(r"\b(hilang|ilang|tambah parah|makin parah|seumur hidup|selamanya)\b", re.I),
 }
 
 
 def cue_topic(text: str) -> Optional[str]:
-    found = [topic for topic, cue in TOPIC_CUES.items() if cue.search(text or "")]
-    return found[0] if len(found) == 1 else None
+    found = {topic for cues in (TOPIC_CUES, TOPIC_CUES_ID) for topic, cue in cues.items() if cue.search(text or "")}
+    return found.pop() if len(found) == 1 else None
 
 
 def describes_a_person(tracker: Tracker) -> bool:
@@ -173,8 +216,8 @@ def remind_after_alarm(dispatcher: CollectingDispatcher, tracker: Tracker) -> bo
     return bool(reminder)
 
 
-def topic_button(topic: str) -> Dict[str, str]:
-    title, question = TOPICS[topic]
+def topic_button(topic: str, language: Optional[str] = "en") -> Dict[str, str]:
+    title, question = BUTTONS_BY_LANGUAGE.get(language or "en", TOPICS)[topic]
     return {"title": title, "payload": question}
 
 
@@ -189,20 +232,20 @@ def suggestions(selection: Selection, leave_out: Tuple[str, ...] = ()) -> List[s
     ][:MAX_CHOICES]
 
 
-def ask_which_topic(dispatcher: CollectingDispatcher, selection: Selection) -> bool:
+def ask_which_topic(dispatcher: CollectingDispatcher, selection: Selection, language: Optional[str] = "en") -> bool:
     """Asks which of the likeliest topics the user means; False when there is none."""
     choices = suggestions(selection)
     if not choices:
         return False
     dispatcher.utter_message(
-        response="utter_which_topic", buttons=[topic_button(topic) for topic in choices]
+        response="utter_which_topic", buttons=[topic_button(topic, language) for topic in choices]
     )
     return True
 
 
 def answer_questions(
     dispatcher: CollectingDispatcher, latest_message: Dict[str, Any], answer_above: float = ANSWER_ABOVE,
-    selection: Optional[Selection] = None,
+    selection: Optional[Selection] = None, language: Optional[str] = "en",
 ) -> List[str]:
     """Answers the message's FAQ question(s); returns the topics answered, in order.
 
@@ -229,7 +272,7 @@ def answer_questions(
         and runner_up[0] in TOPICS and runner_up[1] >= SECOND_ABOVE
         and top[1] - runner_up[1] <= SECOND_WITHIN
     ):
-        dispatcher.utter_message(response="utter_did_you_mean", buttons=[topic_button(runner_up[0])])
+        dispatcher.utter_message(response="utter_did_you_mean", buttons=[topic_button(runner_up[0], language)])
     return answered
 
 
@@ -245,8 +288,9 @@ class ActionAnswerFaq(Action):
         latest = tracker.latest_message or {}
         selection = read_selection(latest)
         remind_after_alarm(dispatcher, tracker)
-        answered = answer_questions(dispatcher, latest, selection=selection)
-        if not answered and not ask_which_topic(dispatcher, selection):
+        language = tracker.get_slot("language")
+        answered = answer_questions(dispatcher, latest, selection=selection, language=language)
+        if not answered and not ask_which_topic(dispatcher, selection, language):
             dispatcher.utter_message(response="utter_default")
         offered = bool(answered) and describes_a_person(tracker) and not in_booking(tracker)
         logger.info(
@@ -270,6 +314,6 @@ class ActionClarify(Action):
     ) -> List[EventType]:
         if remind_after_alarm(dispatcher, tracker):
             return []  # "what should i do" after an alarm: the line again, no FAQ choices
-        if not ask_which_topic(dispatcher, read_selection(tracker.latest_message or {})):
+        if not ask_which_topic(dispatcher, read_selection(tracker.latest_message or {}), tracker.get_slot("language")):
             dispatcher.utter_message(response="utter_default")
         return []

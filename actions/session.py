@@ -8,8 +8,9 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-# Carried into every new session: staff need the handoff, the user their reference.
-CARRIED_SLOTS = ("handed_off", "booking_reference")
+# Carried into every new session: staff need the handoff, the user their reference and
+# their language.
+CARRIED_SLOTS = ("handed_off", "booking_reference", "language")
 
 
 def has_spoken_before(events: List[Dict[str, Any]]) -> bool:

@@ -65,6 +65,7 @@ class ActionAcknowledgeSymptom(Action):
             answer_questions(
                 dispatcher, tracker.latest_message,
                 answer_above=EXTRA_ANSWER_ABOVE if asks else CLEAR_TOPIC_ABOVE,
+                language=tracker.get_slot("language"),
             )
         if in_booking:
             response = "utter_symptom_acknowledged_in_form"

@@ -1,0 +1,107 @@
+"""The conversation's language: each message's language, switching, other languages
+(common/language.py, spacy_pipeline/language.py, actions/language.py)."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.language import ActionChangeLanguage
+from actions.session import ActionSessionStart
+from common.language import detect, is_switch_request, requested_language
+from spacy_pipeline.language import read_language
+from tests.unit.trackers import entity, make_tracker, user_message
+
+INDONESIAN = [
+    "apa itu gerakan cermin?", "apakah penyakit ini menurun ke anak?", "selamat pagi", "terima kasih",
+    "anak sy tangannya ikut gerak kalo nulis, itu bahaya gak?", "gimana cara ngobatinnya",
+    "treatment-nya apa aja", "kejang2 dari tadi", "wes piye iki", "kumaha atuh", "5 tahun", "sabtu pagi",
+    "makasih ya kak", "halo", "iya boleh", "gak jadi deh", "nama saya Dewi Lestari",
+]
+ENGLISH = [
+    "what is mmd", "is it inherited?", "my son's left hand copies his right", "hello, what can you do",
+    "thank you so much", "how is it treated", "can adults get it too?",
+]
+UNCLEAR = ["7", "MMD?", "ok", "Dewi Lestari", "0812-3456-7890", "", "🙂", "hi", "thanks", "yes", "no",
+           "ok thanks", "/affirm", "sam@example.com"]
+OTHER = ["¿qué es esto? mi hijo tiene las manos así", "qu'est-ce que c'est, mon fils a ça",
+         "was ist das, mein Sohn hat das", "这是什么病", "это опасно?", "ما هو هذا المرض"]
+
+
+@pytest.mark.parametrize("text", INDONESIAN)
+def test_indonesian_as_people_type_it(text):
+    assert detect(text) == "id"
+
+
+@pytest.mark.parametrize("text", ENGLISH)
+def test_english(text):
+    assert detect(text) == "en"
+
+
+@pytest.mark.parametrize("text", UNCLEAR)
+def test_a_message_that_does_not_say_keeps_the_conversation_language(text):
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize("text", OTHER)
+def test_other_languages(text):
+    assert detect(text) == "other"
+
+
+@pytest.mark.parametrize("text, language", [
+    ("English please", "en"), ("in english pls", "en"), ("can you speak english?", "en"),
+    ("bisa bahasa inggris?", "en"), ("ganti ke bahasa inggris", "en"), ("pakai bahasa Indonesia", "id"),
+    ("bahasa indo aja", "id"), ("pake bhs indonesia dong", "id"), ("speak indonesian please", "id"),
+])
+def test_a_request_to_switch_names_its_language(text, language):
+    assert is_switch_request(text)
+    assert requested_language(text) == language
+    assert read_language(text, "faq") == {"intent": "change_language", "language": language}
+
+
+@pytest.mark.parametrize("text", ["what is mmd in english", "is there an indonesian doctor for this?",
+                                  "apakah ada dokter di indonesia?", "my son speaks english and indonesian"])
+def test_a_sentence_that_mentions_a_language_is_not_a_switch(text):
+    assert not is_switch_request(text)
+    assert read_language(text, "faq")["intent"] is None
+
+
+def test_safety_intents_are_never_changed_but_keep_their_language():
+    # Another language: the alarm stands, the conversation's language is kept for its reply.
+    assert read_language("mi hijo tiene convulsiones ahora", "emergency") == {"intent": None, "language": None}
+    assert read_language("English please, he is having a seizure", "emergency")["intent"] is None
+    assert read_language("anak saya kejang", "emergency") == {"intent": None, "language": "id"}
+
+
+def test_another_language_is_unsupported_and_sets_no_language():
+    assert read_language("¿qué es esto? mi hijo tiene las manos así", "faq") == {
+        "intent": "unsupported_language", "language": None}
+
+
+def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, {}))
+    return dispatcher.messages, events
+
+
+def test_switching_confirms_in_the_new_language():
+    tracker = make_tracker(slots={"language": "id"}, latest_message=user_message(
+        "pakai bahasa Indonesia", "change_language", 1.0, [entity("language", "id")]))
+    messages, events = run(ActionChangeLanguage(), tracker)
+    assert [m["response"] for m in messages] == ["utter_language_changed"]
+    assert events == [SlotSet("language", "id")]
+
+
+def test_asking_for_a_language_it_does_not_speak_lists_its_languages():
+    tracker = make_tracker(latest_message=user_message("do you speak dutch?", "change_language", 0.9))
+    messages, events = run(ActionChangeLanguage(), tracker)
+    assert [m["response"] for m in messages] == ["utter_languages_spoken"]
+    assert events == []
+
+
+def test_a_new_session_keeps_the_language():
+    tracker = make_tracker(slots={"language": "id"}, events=[{"event": "user", "text": "halo"}])
+    _, events = run(ActionSessionStart(), tracker)
+    assert SlotSet("language", "id") in events
