@@ -33,9 +33,16 @@ NOT_MEDICAL = {"about_assistant", "not_covered"}
 FACTS = ROOT.parent / "shared" / "content" / "facts.md"
 
 
-def faq_answers(domain):
+def in_language(variants, language="en"):
+    """The variations shown in one language (the `language` slot's condition; English when none)."""
+    def language_of(variant):
+        return next((c["value"] for c in variant.get("condition") or [] if c.get("name") == "language"), "en")
+    return [variant for variant in variants if language_of(variant) == language]
+
+
+def faq_answers(domain, language="en"):
     return {
-        name.split("/", 1)[1]: variants[0]["text"]
+        name.split("/", 1)[1]: in_language(variants, language)[0]["text"]
         for name, variants in domain["responses"].items() if name.startswith("utter_faq/")
     }
 
@@ -88,7 +95,7 @@ def all_texts(domain):
 def test_dnm2_is_only_mentioned_as_unsupported(domain):
     for text in all_texts(domain):
         if "DNM2" in text:
-            assert "do not link DNM2" in text
+            assert "do not link DNM2" in text or "tidak mengaitkan DNM2" in text
 
 
 def test_no_answer_recommends_a_medicine(domain):
@@ -101,13 +108,26 @@ def test_no_answer_recommends_a_medicine(domain):
     assert mentions >= 2  # the treatment and medication answers both say so
 
 
+def test_no_indonesian_answer_recommends_a_medicine(domain):
+    """Every Indonesian sentence that names a medicine (obat) says there is none or that the
+    assistant cannot suggest one ("tidak": not), as the English ones do."""
+    mentions = 0
+    for variants in domain["responses"].values():
+        for variant in in_language(variants, "id"):
+            for sentence in re.split(r"(?<=[.!?:])\s+", " ".join(variant["text"].split())):
+                if re.search(r"\bobat(-obatan)?\b", sentence.lower()):
+                    mentions += 1
+                    assert "tidak" in sentence.lower(), sentence
+    assert mentions >= 2
+
+
 def test_prognosis_follows_the_correction(domain):
     text = faq_answers(domain)["prognosis"]
     assert "usually stay about the same" in text and "may lessen" not in text
 
 
 def test_emergency_reply_names_emergency_and_starts_no_booking(domain):
-    [variant] = domain["responses"]["utter_emergency"]
+    [variant] = in_language(domain["responses"]["utter_emergency"])
     assert "emergency" in variant["text"].lower()
     assert "buttons" not in variant
 
@@ -149,7 +169,7 @@ def test_the_chance_of_passing_it_on_is_the_references_figure(domain):
 
 
 def test_uncovered_questions_get_an_honest_answer_and_the_offer(domain):
-    [variant] = domain["responses"]["utter_faq/not_covered"]
+    [variant] = in_language(domain["responses"]["utter_faq/not_covered"])
     assert "don't have reliable information" in variant["text"]
     assert {"payload": "/request_consultation", "title": "Book a consultation"} in variant["buttons"]
 
