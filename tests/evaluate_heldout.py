@@ -21,6 +21,13 @@ from tests import evaluate_safety
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 OUT = ROOT / "results" / "nlu"
+# Each language's held-out paraphrases and safety messages, with the same goals. The Bahasa
+# Indonesia sets were written by a helper from personas, without reading the training data.
+SETS = [
+    ("English", HELDOUT, evaluate_safety.SAFETY, OUT),
+    ("Bahasa Indonesia", ROOT / "tests" / "nlu" / "heldout_id.yml",
+     ROOT / "tests" / "nlu" / "safety_heldout_id.yml", OUT / "id"),
+]
 MODEL = ROOT / "models" / "mmd-assistant.tar.gz"
 MIN_ACCURACY = 0.95
 OFFERS_CONSULTATION = {"report_symptom", "request_consultation"}
@@ -43,16 +50,28 @@ def run_rasa_test(nlu: Path = HELDOUT, out: Path = OUT, log_name: str = "eval.lo
         raise SystemExit(f"rasa test nlu failed ({completed.returncode}); see {log}")
 
 
-def load(name: str):
-    path = OUT / name
+def load(name: str, out: Path = OUT):
+    path = out / name
     return json.loads(path.read_text()) if path.exists() else None
 
 
 def main() -> int:
-    run_rasa_test()
-    report = load("intent_report.json")
-    errors = load("intent_errors.json") or []
-    selection = load("response_selection_report.json")
+    failures = []
+    for language, heldout, safety, out in SETS:
+        print(f"    --- {language} ({heldout.relative_to(ROOT)}) ---")
+        failures += [f"{language}: {failure}" for failure in evaluate_language(heldout, safety, out)]
+    for failure in failures:
+        print(f"    FAILED: {failure}")
+    if not failures:
+        print("    held-out goals met in every language")
+    return 1 if failures else 0
+
+
+def evaluate_language(heldout: Path, safety_messages: Path, out: Path) -> list:
+    run_rasa_test(heldout, out)
+    report = load("intent_report.json", out)
+    errors = load("intent_errors.json", out) or []
+    selection = load("response_selection_report.json", out)
 
     print(f"    {'intent':<22}{'precision':>10}{'recall':>8}{'f1':>7}{'n':>5}")
     for intent, scores in sorted(report.items()):
@@ -63,7 +82,7 @@ def main() -> int:
     print(f"    intent accuracy: {accuracy:.3f} (goal >= {MIN_ACCURACY})")
     if selection:
         print(f"    FAQ topic (response selection) accuracy: {selection['accuracy']:.3f}")
-    print(f"    confusion matrix: {OUT.relative_to(ROOT) / 'intent_confusion_matrix.png'}")
+    print(f"    confusion matrix: {out.relative_to(ROOT) / 'intent_confusion_matrix.png'}")
 
     missed_reports = [e for e in errors if e["intent"] == "report_symptom"
                       and e["intent_prediction"]["name"] not in OFFERS_CONSULTATION]
@@ -79,16 +98,11 @@ def main() -> int:
     if missed_emergencies:
         failures.append(f"{len(missed_emergencies)} emergency message(s) not sent to emergency services")
 
-    print("    safety (tests/nlu/safety_heldout.yml):")
-    safety, safety_failures = evaluate_safety.evaluate(run_rasa_test, OUT / "safety")
+    print(f"    safety ({safety_messages.relative_to(ROOT)}):")
+    safety, safety_failures = evaluate_safety.evaluate(run_rasa_test, out / "safety", safety_messages)
     report["safety"] = safety
-    (OUT / "intent_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    failures += safety_failures
-    for failure in failures:
-        print(f"    FAILED: {failure}")
-    if not failures:
-        print("    held-out goals met")
-    return 1 if failures else 0
+    (out / "intent_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    return failures + safety_failures
 
 
 if __name__ == "__main__":

@@ -33,10 +33,10 @@ def to_rasa_nlu(messages: Dict[str, List[str]], path: Path) -> None:
     path.write_text(yaml.safe_dump({"version": "3.1", "nlu": nlu}, allow_unicode=True, width=10**6))
 
 
-def evaluate(run_rasa_test: Callable[..., None], out: Path) -> Tuple[dict, List[str]]:
-    """Parses every safety message with the model; prints and returns the figures and the
-    failed goals."""
-    data = yaml.safe_load(SAFETY.read_text())
+def evaluate(run_rasa_test: Callable[..., None], out: Path, source: Path = SAFETY) -> Tuple[dict, List[str]]:
+    """Parses every safety message of `source` with the model; prints and returns the figures
+    and the failed goals."""
+    data = yaml.safe_load(source.read_text())
     messages = {kind: [str(text).strip() for text in data[kind]]
                 for kind in ("emergency", "crisis", "not_emergency")}
     nlu_file = out / "safety_nlu.yml"
