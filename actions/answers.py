@@ -89,8 +89,10 @@ _STOP_PATTERN = re.compile(
     r"batal(?:kan|in)?(?: (?:aja|saja|dulu|booking(?:nya)?|pesanan(?:nya)?|janji(?:nya)?|"
     r"konsultasi(?:nya)?|pendaftaran(?:nya)?))*|"
     r"nanti(?: (?:saja|aja|dulu|lagi|deh|ya))*|lain kali(?: (?:aja|saja))?|"
-    r"(?:ga|gak|nggak|ngga|enggak|engga|tidak|tdk|gk|ndak|nda) (?:jadi|lanjut|"
-    r"(?:mau|ingin|pengen) (?:lanjut|melanjutkan|meneruskan|booking|daftar))"
+    r"(?:ga|gak|nggak|ngga|enggak|engga|tidak|tdk|gk|ndak|nda) (?:jadi|jd|lanjut|"
+    r"(?:mau|ingin|pengen) (?:lanjut|melanjutkan|meneruskan|booking|daftar)|"
+    # "gak usah lanjut"; "gak usah" alone is a "no" to the question, not a stop.
+    r"usah (?:lanjut|dilanjut|dilanjutkan|diteruskan|diterusin))"
     r"(?: (?:deh|aja|saja|dulu|lagi|booking|konsultasi))*|"
     r"(?:saya|aku|sy|gue|gw) (?:mau|ingin|pengen|pengin) (?:berhenti|batal|membatalkan|keluar|stop)"
     r"(?: (?:aja|saja|dulu))*"
@@ -117,8 +119,9 @@ _BACK_PATTERN = re.compile(
     r"(?:go |going |step |one step )?back(?: one| one step| a step| please)?"
     r"(?: to (?:the )?(?:previous|last) (?:question|step|one))?|"
     r"(?:the )?(?:previous|last) (?:question|step|one)|previous|undo|"
-    r"kembali(?: ke (?:pertanyaan )?sebelumnya)?|balik(?: lagi)?(?: ke (?:pertanyaan )?sebelumnya)?|"
-    r"mundur|sebelumnya|(?:ke )?pertanyaan sebelumnya)"
+    r"(?:(?:saya |aku |sy )?(?:mau |bisa |boleh |ingin |pengen |tolong ))?"
+    r"(?:kembali|balik(?: lagi)?|mundur)(?: ke (?:pertanyaan |yang )?(?:sebelumnya|tadi|sebelum ini|terakhir))?|"
+    r"sebelumnya|(?:ke )?pertanyaan (?:yang )?(?:sebelumnya|tadi|sebelum ini|terakhir))"
     + _TAIL
 )
 
@@ -144,7 +147,8 @@ _CHITCHAT_WORDS = frozenset(
     a lot lots again there all everyone bot friend buddy mate and well
     um umm uh er erm hmm hm mm ah oh ooh wow
     sip siap baik baiklah mantap mantul makasih makasi maksih trims terima kasih terimakasih
-    banyak deh dong sih nih kak min mas mbak bang gan sis dok yaudah oalah assalamualaikum permisi""".split()
+    banyak deh dong sih nih kak min mas mbak bang gan sis dok yaudah oalah assalamualaikum permisi
+    tq tks tengkyu makasii""".split()
 )
 
 
@@ -165,8 +169,16 @@ def is_chitchat(text: Any) -> bool:
 
 _QUESTION_WORDS = frozenset(
     "what which who whom whose why apa apakah bagaimana gimana gmn gmana kenapa knp mengapa napa "
-    "kapan kpn siapa berapa brp dimana bisakah bolehkah adakah haruskah perlukah".split()
+    "kapan kpn siapa berapa brp dimana bisakah bolehkah adakah haruskah perlukah kok tanya nanya".split()
 )
+# Indonesian often asks at the end ("caranya gimana", "biayanya berapa"); only short messages,
+# so a description ending "... gak tau kenapa" stays an answer.
+_FINAL_QUESTION_WORDS = frozenset("apa gimana bagaimana gmn gmana berapa brp siapa mana dimana".split())
+_MAX_FINAL_QUESTION = 4
+# ... unless it is "apa-apa" or negated: "gak apa", "tidak apa-apa" (that's fine) answer.
+_BEFORE_NOT_A_QUESTION = frozenset("apa mana tidak tdk gak ga gk nggak ngga enggak engga tau tahu".split())
+# "mau tanya dong", "boleh tanya", "saya mau nanya": announcing a question is asking one.
+_ASKS_TO_ASK = re.compile(r"(?:(?:saya|aku|sy|mau|mo|boleh|numpang|ingin|pengen|izin) )+(?:tanya|nanya|bertanya)\b")
 # "when he eats he vomits" is a description: these need an auxiliary next ("when can I come").
 _QUESTION_WORDS_NEEDING_AUX = frozenset({"when", "where", "how"})
 _AUXILIARIES = frozenset(
@@ -191,8 +203,9 @@ def _looks_like_name(words: List[str]) -> bool:
 
 def is_question(text: Any) -> bool:
     """True when the user is clearly asking rather than answering: the message ends with
-    "?" or opens with a question word ("what", "apakah") or an auxiliary followed by a
-    pronoun ("is it 50%", "can I..."). "Will Banks" or "may chen" stay answers."""
+    "?" or opens with a question word ("what", "apakah", "kok") or an auxiliary followed by a
+    pronoun ("is it 50%", "can I..."), or is a short Indonesian question asked at the end
+    ("caranya gimana") or announced ("mau tanya dong"). "Will Banks" or "may chen" stay answers."""
     cleaned = _clean(text)
     if not cleaned:
         return False
@@ -206,6 +219,13 @@ def is_question(text: Any) -> bool:
     first, second = lowered[0], (lowered[1] if len(lowered) > 1 else "")
     if first in _QUESTION_WORDS:
         return second not in _INDEFINITE
+    asks_at_end = (
+        len(lowered) <= _MAX_FINAL_QUESTION
+        and lowered[-1] in _FINAL_QUESTION_WORDS
+        and not (len(lowered) > 1 and lowered[-2] in _BEFORE_NOT_A_QUESTION)
+    )
+    if asks_at_end or _ASKS_TO_ASK.match(" ".join(lowered)):
+        return True
     if first in _QUESTION_WORDS_NEEDING_AUX:
         return not second or second in _AUXILIARIES or second in _AFTER_HOW
     return first in _AUXILIARIES and second in _AFTER_AUXILIARY
@@ -268,12 +288,17 @@ _TIME_WORDS = frozenset(
     around from to until till between in on at the or and am pm asap o'clock ish only except
     senin selasa rabu kamis jumat jum'at sabtu minggu hari pagi siang sore malam besok lusa jam
     akhir pekan kerja tiap setiap kapan saja aja sebelum sesudah setelah habis mulai sampai atau dan
-    di ini depan""".split()
+    di ini depan ahad pukul pun kapanpun bisa apa subuh shubuh dzuhur zuhur lohor ashar asar maghrib magrib
+    isya ba'da bada bakda""".split()
 )
 _TIME_ANCHORS = _TIME_WORDS - frozenset(
     "next this any time times day days early late mid after before around from to until till between in "
     "on at the or and only except hari jam tiap setiap kapan saja aja sebelum sesudah setelah habis mulai "
-    "sampai atau dan di ini depan ish akhir kerja".split()
+    "sampai atau dan di ini depan ish akhir kerja pukul pun bisa apa ba'da bada bakda".split()
+)
+# Days and times said in more than one word: "hari kerja", "tiap hari", "kapan aja", "jam 6".
+_TIME_ANCHOR_PHRASES = re.compile(
+    r"\b(?:hari kerja|(?:tiap|setiap) hari|kapan (?:aja|saja|pun|aj)|hari apa (?:aja|saja)|(?:jam|pukul) \d{1,2})\b"
 )
 
 
@@ -285,7 +310,9 @@ def is_time_phrase(text: Any) -> bool:
         return False
     words = _plain(cleaned).split()
     clock = re.compile(r"\d{1,2}(?:[.:]\d{2})?(?:am|pm|h)?|\d{1,2}(?:st|nd|rd|th)")
-    has_anchor = any(w in _TIME_ANCHORS or re.fullmatch(r"\d{1,2}(?:am|pm)", w) for w in words)
+    has_anchor = _TIME_ANCHOR_PHRASES.search(" ".join(words)) is not None or any(
+        w in _TIME_ANCHORS or re.fullmatch(r"\d{1,2}(?:am|pm)", w) for w in words
+    )
     return has_anchor and all(w in _TIME_WORDS or clock.fullmatch(w) for w in words)
 
 
@@ -315,11 +342,12 @@ _NAME_INTRO = re.compile(
     r"(?:(?:(?:(?:my|the|full|first|our)\s+)?name(?:'s|\s+is)?|i'm called|i am called|i'm|i am|(?-i:im)|"
     r"it's|its|it is|this is|here is|here's|(?:you can |they )?call me|"
     r"nama(?:ku|\s+saya|\s+aku|\s+lengkap(?:\s+saya)?)?(?:\s+adalah)?|saya|aku|"
-    r"panggil(?:\s+(?:saja|aja))?(?:\s+(?:saya|aku))?)(?:\s*[:,=-]\s*|\s+))?",
+    r"panggil(?:\s+(?:saja|aja))?(?:\s+(?:saya|aku))?|(?:ini\s+)?(?:dengan|dgn))(?:\s*[:,=-]\s*|\s+))?",
     re.IGNORECASE,
 )
 _NAME_TAIL = re.compile(
-    r"(?:[\s,.!-]+(?:thanks|thank you|thx|here|speaking|please|terima kasih|makasih|kak|ya))+[\s.!]*$",
+    r"(?:[\s,.!-]+(?:thanks|thank you|thx|here|speaking|please|terima kasih|makasih|kak|ya|aja|saja|deh|dong))+"
+    r"[\s.!]*$",
     re.IGNORECASE,
 )
 # A sentence, not a name: "my son has a fever", "call me on ...". Words that are also
@@ -328,7 +356,8 @@ _NOT_IN_NAMES = frozenset(
     """i i'm im my me you your is are am was were has have had the not don't dont want need please
     can't cannot she it it's they we our this that with because about feel feeling on at by via
     email phone number wrong yes no saya aku dia anak mau ingin tidak gak nggak yang sudah udah
-    untuk buat ini itu sakit nomor hp booking appointment book""".split()
+    untuk buat ini itu sakit nomor hp booking appointment book
+    ga gk ngga enggak engga ndak tau tahu gatau gtau belum boleh bisa""".split()
 )
 _NAME_CHARS = re.compile(r"[^\W\d_]|[\s'.,-]")
 
@@ -418,7 +447,7 @@ _AGE_FILLER = frozenset(
     um umm hmm well so actually sorry he she they i i'm im he's she's they're it's its it for me my
     myself our his her their patient child kid son daughter baby boy girl toddler teen little one
     s umur umurnya usia usianya berumur berusia baru sudah udah mau jalan lebih kurang sekitar kira
-    hampir dia anak anakku anaknya saya aku untuk buat putra putri putraku putriku bayi bayiku
+    hampir dia anak anakku anaknya saya sy aku untuk buat putra putri putraku putriku bayi bayiku
     nya yang ini itu sih kak ya tahunan think guess believe probably maybe perhaps newborn baru lahir""".split()
 )
 _UNSAFE = re.compile(r"[<>(){}\[\]=;/\\$`@#%*]")
@@ -483,8 +512,9 @@ def _read_quantities(tokens: List[str]) -> Optional[List[Tuple[float, Optional[s
             i += 1
             continue
         if number is None and token in _ID_ONE_UNIT:
-            quantities.append((1.0, _ID_ONE_UNIT[token]))
-            i += 1
+            half = _half_at(tokens, i + 1)  # "setahun setengah" = a year and a half
+            quantities.append((1.0 + 0.5 * bool(half), _ID_ONE_UNIT[token]))
+            i += 1 + half
             continue
         if number is None and token in {"a", "an", "half", "setengah"} and _unit_at(tokens, i + 1):
             # "a year and a half", "half a year" is rare enough to leave out; "setengah tahun".
@@ -563,11 +593,15 @@ _RELATION_WORDS = {
         neighbour neighbor roommate suami istri isteri ibu bapak ayah mama mamah mami papa papi ortu
         adik adek teman temen sahabat pacar nenek kakek om tante paman bibi sepupu keponakan mertua
         saudara kerabat tetangga rekan pasangan grandson granddaughter grandchild grandkid grandkids
-        nephew niece godson goddaughter stepdad stepmom stepmum cucu""".split()
+        nephew niece godson goddaughter stepdad stepmom stepmum cucu ponakan kakak abang keluarga mbah eyang""".split()
     ),
 }
 _RELATION_PHRASES = {
-    "self": re.compile(r"\b(?:untuk|buat) (?:saya|aku|sendiri|diri)\b|\bdiri (?:saya|sendiri)\b|\bsaya sendiri\b"),
+    "self": re.compile(
+        r"\b(?:untuk|buat) (?:saya|aku|sendiri|diri)\b|\bdiri (?:saya|sendiri)\b|\b(?:saya|sy|aku) sendiri\b|"
+        # "saya dan anak saya": the speaker named beside someone else is a second patient.
+        r"\b(?:saya|aku|sy) (?:dan|sama|&)\b|\b(?:dan|sama) (?:saya|aku|sy)\b"
+    ),
     "child": re.compile(r"\b(?:si kecil|little one)\b"),
     "other": re.compile(r"\b(?:orang (?:lain|tua)|family member)\b"),
 }
@@ -619,7 +653,8 @@ _AGE_CUE = re.compile(
 )
 _FIRST_PERSON_AGE = re.compile(r"\b(?:i'm|im|i am|umur saya|usia saya|saya|aku)\b", re.IGNORECASE)
 _PHONE_CUE = re.compile(
-    r"\b(?:call|phone|number|mobile|cell|whats ?app|wa|text|sms|reach|contact|nomor|no|hp|telp|telepon)\b",
+    r"\b(?:call|phone|number|mobile|cell|whats ?app|wa|text|sms|reach|contact|nomor|nomer|no|hp|telp|tlp|"
+    r"telepon|telpon|hubungi|kontak)\b",
     re.IGNORECASE,
 )
 _NAME_CUE = re.compile(
@@ -709,8 +744,9 @@ _FIELD_KEYWORDS: List[Tuple[str, re.Pattern[str]]] = [
         ),
         (
             "preferred_times",
-            r"\b(?:times?|timing|days?|date|schedule|slot|availability|waktu(?:nya)?|jam(?:nya)?|"
-            r"hari(?:nya)?|jadwal(?:nya)?)\b",
+            # "hari kerja", "setiap hari" and "jam 7" are values, not the words "day" and "time".
+            r"\b(?:times?|timing|days?|date|schedule|slot|availability|waktu(?:nya)?|jam(?:nya)?(?! ?\d)|"
+            r"(?<!tiap )hari(?:nya)?(?! kerja)|jadwal(?:nya)?)\b",
         ),
         ("patient_age", r"\b(?:age|umur(?:nya)?|usia(?:nya)?)\b"),
         (
@@ -744,7 +780,7 @@ _VAGUE_VALUE = re.compile(
 _CLAUSE = re.compile(r"[,;.]\s+|\s(?:but|tapi|and|dan)\s", re.IGNORECASE)
 _EDIT_FILLER = re.compile(
     r"\b(?:actually|sorry|oops|wait|no|nope|correction|sebenarnya|eh|maaf|oh|instead|please|"
-    r"(?:is|are|would be|works?) better|lebih baik|aja|saja)\b|\b(?:not|bukan)\s+\w+|[,.!]",
+    r"(?:is|are|would be|works?) better|lebih baik|aja|saja|(?:se)?harusnya|mending)\b|\b(?:not|bukan)\s+\w+|[,.!]",
     re.IGNORECASE,
 )
 
@@ -802,6 +838,9 @@ def _named_field_edit(text: str) -> Optional[SummaryEdit]:
         value = None
     if value is None and field == "patient_age":
         value = parse_age(_EDIT_FILLER.sub(" ", text[text.find(clause) + match.end():]))
+    if value is None and field == "preferred_times":  # "seharusnya setiap hari setelah jam 6"
+        stripped = " ".join(_EDIT_FILLER.sub(" ", text).split())
+        value = _times_value(stripped) if is_time_phrase(stripped) else None
     if value is None and not _EDIT_CUE.search(text):
         return None
     return SummaryEdit(field, value)

@@ -3,11 +3,14 @@
 Offers ("Would you like to book a consultation?", "continue your booking?", "cancel
 MMD-…?") set the `pending_question` slot. A yes counts only if the offer was the assistant's
 last turn, so a "yes" after an unrelated answer never starts a booking by surprise.
+`read_yes_no` reads the words themselves (English and chat Indonesian: "iyaa", "gak usah"),
+so a negation the classifier missed ("gak boleh", "ya jangan") still counts as a no.
 """
 from __future__ import annotations
 
 import logging
-from typing import List
+import re
+from typing import List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -15,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.after_booking import cancel_confirmed, cancel_declined, find_booking, record_change
+from actions.answers import is_question
 from actions.conversation import BOOKING_FORM, FORM_SLOTS, previous_bot_action
 from actions.parsing import normalise_text
 
@@ -34,6 +38,59 @@ OFFERS_BY_ACTION = {
     "utter_cannot_diagnose": "book",
     "utter_booking_paused": "continue_booking",
 }
+
+
+# --- reading a typed yes or no ----------------------------------------------------------
+
+_YES_WORDS = frozenset(
+    """yes yeah yep yup yea ya y iya iy iyes yoi sure ok okay okey oke okeh k alright fine correct right
+    absolutely definitely agree sip siap boleh bole bener benar betul yaudah yaudh yauda setuju mau lanjut
+    gas ayo yuk tentu pasti jadi bisa""".split()
+    + ["\N{THUMBS UP SIGN}"]
+)
+# "gak jadi", "ya jangan", "belum": any of these in the answer makes it a no.
+_NO_WORDS = frozenset(
+    """no nope nah n not never don't dont tidak tdk tak gak ga gk nggak ngga enggak engga ndak nda kagak
+    jangan jgn belum blm ogah""".split()
+)
+# Words around a yes or a no that change nothing: "iya boleh kak", "tidak, terima kasih".
+_YES_NO_FILLER = frozenset(
+    """please pls plz thanks thank you thx ty makasih terima kasih kak ka min mas mbak bang deh dong sih aja
+    saja lah kok banget sekali go ahead sudah udah tapi but now sekarang dulu lagi usah perlu it that's
+    really thats good so much oh ah eh hmm well thing""".split()
+)
+# Negated phrases that mean yes ("gak papa" = that's fine): read as "ya" before the no check.
+_NEGATED_YES = re.compile(
+    r"\b(?:(?:ga|gak|nggak|ngga|enggak|tidak|tdk|gk) (?:apa[ -]apa|apa|papa|masalah|keberatan)|gapapa|gpp|"
+    r"no problem|no worries|why not|(?:i )?(?:don't|dont|do not) mind|not a problem|of course|tentu saja)\b"
+)
+
+
+def _yes_no_words(text: str) -> List[str]:
+    """Lowercase words (and thumbs up) with a final letter's repeats squeezed, so "Iyaa",
+    "okee" and "nooo" read as "iya", "oke" and "no"; "apa-apa" is two words."""
+    lowered = normalise_text(text, 200) or ""
+    lowered = lowered.lower().translate(str.maketrans({"\u2019": "'", "\u2018": "'"}))
+    words = re.findall(r"[^\W_]+(?:'[^\W_]+)*|\N{THUMBS UP SIGN}", lowered)
+    return _NEGATED_YES.sub("ya", " ".join(re.sub(r"(\w)\1+$", r"\1", word) for word in words)).split()
+
+
+def read_yes_no(text: object) -> Optional[bool]:
+    """True for a typed yes ("iya", "boleh", "siap", "gak papa"), False for a no ("tidak",
+    "gak usah", "belum"), None for anything else ("gak tau", a question, a name).
+
+    Every word must be a yes, a no or filler, so "I don't know" is neither; a negation
+    anywhere wins, so "gak boleh", "ya jangan" and "iya gak usah" are a no.
+    """
+    # "why not" and "gak apa" open or end like questions; read as "ya" they are not.
+    if not isinstance(text, str) or is_question(_NEGATED_YES.sub("ya", text.lower())):
+        return None
+    words = _yes_no_words(text)
+    if not words or not all(word in _YES_WORDS or word in _NO_WORDS or word in _YES_NO_FILLER for word in words):
+        return None
+    if any(word in _NO_WORDS for word in words):
+        return False
+    return True if any(word in _YES_WORDS for word in words) else None
 
 
 def pending_question(tracker: Tracker) -> str:
@@ -59,6 +116,32 @@ def start_booking(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Ev
     return [SlotSet("pending_question", None), FollowupAction(BOOKING_FORM)]
 
 
+def answer_yes(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """What a yes does to the pending question: book, continue, cancel, or nothing."""
+    question = pending_question(tracker)
+    logger.info("typed yes pending=%s", question.split(":")[0] or "none")
+    if question and not has_words(tracker.latest_message.get("text")):
+        # "?" or "-" scored as a yes by the classifier: ask, never act on it.
+        dispatcher.utter_message(response="utter_yes_or_no")
+        return []
+    if question in ("book", "continue_booking"):
+        return start_booking(dispatcher, tracker)
+    if question.startswith("cancel:"):
+        return cancel_confirmed(dispatcher, tracker, question.split(":", 1)[1])
+    dispatcher.utter_message(response="utter_anything_else")
+    return [SlotSet("pending_question", None)]
+
+
+def answer_no(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """What a no does to the pending question: keep the booking, or just acknowledge."""
+    question = pending_question(tracker)
+    logger.info("typed no pending=%s", question.split(":")[0] or "none")
+    if question.startswith("cancel:"):
+        return cancel_declined(dispatcher, tracker, question.split(":", 1)[1])
+    dispatcher.utter_message(response="utter_no_problem")
+    return [SlotSet("pending_question", None)]
+
+
 class ActionHandleYes(Action):
     def name(self) -> str:
         return "action_handle_yes"
@@ -66,18 +149,10 @@ class ActionHandleYes(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        question = pending_question(tracker)
-        logger.info("typed yes pending=%s", question.split(":")[0] or "none")
-        if question and not has_words(tracker.latest_message.get("text")):
-            # "?" or "-" scored as a yes by the classifier: ask, never act on it.
-            dispatcher.utter_message(response="utter_yes_or_no")
-            return []
-        if question in ("book", "continue_booking"):
-            return start_booking(dispatcher, tracker)
-        if question.startswith("cancel:"):
-            return cancel_confirmed(dispatcher, tracker, question.split(":", 1)[1])
-        dispatcher.utter_message(response="utter_anything_else")
-        return [SlotSet("pending_question", None)]
+        if read_yes_no(tracker.latest_message.get("text")) is False:
+            # "gak boleh", "ya jangan": the classifier heard a yes, the negation wins.
+            return answer_no(dispatcher, tracker)
+        return answer_yes(dispatcher, tracker)
 
 
 class ActionHandleNo(Action):
@@ -87,12 +162,10 @@ class ActionHandleNo(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        question = pending_question(tracker)
-        logger.info("typed no pending=%s", question.split(":")[0] or "none")
-        if question.startswith("cancel:"):
-            return cancel_declined(dispatcher, tracker, question.split(":", 1)[1])
-        dispatcher.utter_message(response="utter_no_problem")
-        return [SlotSet("pending_question", None)]
+        if read_yes_no(tracker.latest_message.get("text")) is True:
+            # "gak papa", "tidak masalah": a negation word that means yes.
+            return answer_yes(dispatcher, tracker)
+        return answer_no(dispatcher, tracker)
 
 
 class ActionHandleInform(Action):
