@@ -5,6 +5,7 @@ reviewers who maintain them, while spaCy gets plain `LOWER` token patterns.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -42,12 +43,32 @@ def parse_line(line: str) -> List[TokenPattern]:
     return tokens
 
 
+LABEL_DIRECTIVE = re.compile(r"^#\s*label:\s*([A-Z_]+)\s*$")
+
+
+def file_label(path: Path, lines: List[str]) -> str:
+    """The file name upper-cased, or the label a `# label: NAME` line names in the file's
+    opening comments: `body_part_id.txt` (Bahasa Indonesia) gives BODY_PART like body_part.txt,
+    and the entity's id (`body_part_id:3`) still tells which file matched."""
+    for line in lines:
+        if not line.strip():
+            continue
+        if not line.lstrip().startswith("#"):
+            break
+        match = LABEL_DIRECTIVE.match(line.strip())
+        if match:
+            return match.group(1)
+    return path.stem.upper()
+
+
 def load_patterns(patterns_dir: Path = PATTERNS_DIR) -> List[Dict[str, Any]]:
-    """Reads every `*.txt` file into EntityRuler patterns labelled by the file name."""
+    """Reads every `*.txt` file into EntityRuler patterns labelled by the file name (or by
+    its `# label:` line)."""
     patterns: List[Dict[str, Any]] = []
     for path in sorted(patterns_dir.glob("*.txt")):
-        label = path.stem.upper()
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        label = file_label(path, lines)
+        for number, line in enumerate(lines, 1):
             try:
                 tokens = parse_line(line)
             except ValueError as error:

@@ -134,7 +134,10 @@ def decide_intent(
     general_question = predicted == EMERGENCY and signals.general_question
     if predicted in (CRISIS, EMERGENCY) and (signals.figurative or signals.denies_emergency or general_question):
         # The classifier alone heard a crisis or an emergency in "this is killing me", "it's
-        # not an emergency" or a general question with no red-flag words: its next guess.
+        # not an emergency" or a general question with no red-flag words: its next guess, or
+        # a symptom report if it is one ("aku gak sadar kalau tangan kiriku ikut gerak").
+        if signals.symptom_report:
+            return REPORT_SYMPTOM
         return next((r["name"] for r in ranking if r.get("name") not in (CRISIS, EMERGENCY)), None)
     if predicted == EMERGENCY and signals.symptom_report:
         # The classifier alone called a plain mirroring report an emergency ("anak saya

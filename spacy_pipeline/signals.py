@@ -28,20 +28,44 @@ QUESTION_OPENERS = frozenset(
 # A question that names a person ("my son had…, could that…") is about them, not general.
 # A bare "i" is left out: "just so i know" asks for oneself, not about a patient.
 PERSONAL_WORDS = frozenset(
-    "me my mine myself im i'm he she his her him we our us saya aku anak "
-    "anakku suami istri ibu ayah bapak".split()
+    "me my mine myself im i'm he she his her him we our us saya sy aku aq gue gw anak "
+    "anakku suami suamiku istri istriku ibu ibuku ayah bapak adik adek kakak mama papa".split()
 )
 # Phrases that ask rather than tell, wherever they stand ("… are they the same thing").
 QUESTION_PHRASES = (
     "are they", "is it", "is that", "is this", "does it", "can it", "could it", "just wondering",
     "wondering if", "want to know", "wanna know", "just so i know", "read up", "what does",
-    "what is", "apakah", "bukan sih", "gak sih", "kah",
+    "what is", "apakah", "bukan sih", "gak sih", "kah", "apa yang harus", "apa yg harus",
+    "harus gimana", "harus bagaimana", "harus ngapain", "sebaiknya gimana", "sebaiknya bagaimana",
 )
-QUESTION_TAGS = ("bukan", "gak", "ya", "kah", "nggak")
+QUESTION_TAGS = ("bukan", "gak", "ya", "kah", "nggak", "gimana", "bagaimana", "gmn", "ngapain")
 # A red flag preceded (within a few words) by one of these is denied: "no seizures".
 NEGATIONS = frozenset(
     "no not never without n't nt none neither nor tidak tak gak ga nggak enggak ngga bukan tanpa "
-    "belum".split()
+    "belum gk tdk g ngak nggk engga kagak ndak gada gaada blm bkn".split()
+)
+# A Bahasa negation that does not deny what follows: "gak berhenti kejang" (won't stop
+# seizing), "ga tau kenapa dia kejang" (don't know why he is seizing).
+NOT_A_DENIAL_AFTER = frozenset(
+    "berhenti berenti brenti henti henti2 stop kunjung tau tahu tau2 yakin ngerti mengerti paham "
+    "jelas ngerti2".split()
+)
+# "lagi kejang" (is seizing): "lagi" right before a red flag places it now.
+NOW_BEFORE_RED_FLAG = frozenset("lagi lg lgi sedang sdg masih".split())
+# "kalau anak saya kejang, …": a red flag after one of these is a "what if".
+CONDITIONALS = frozenset(
+    "kalau kalo klo kl kalu jika jikalau bila apabila seandainya andai andaikan misal misalnya "
+    "semisal umpama umpamanya".split()
+)
+CONDITIONAL_WINDOW = 5
+# Words that end the "if" clause: "kalau nulis tangannya ikut gerak, dan dia kejang" is no what-if.
+CLAUSE_BREAKS = frozenset("dan tapi tp terus trs trus lalu lalu abis habis sekarang skrg barusan".split())
+# A body part or side with a possessive ending names its owner: "tangannya" (his/her hand),
+# "tanganku" (my hand), "jari2nya", "kirinya" (his/her left). Not "satunya" (the other one).
+POSSESSIVE_ENDINGS = ("nya", "ku", "mu")
+OWNED_ROOTS = (
+    "tangan", "jari", "jemari", "jempol", "lengan", "kaki", "telapak", "pergelangan", "siku", "bahu",
+    "lutut", "kiri", "kanan",
 )
 NEGATION_WINDOW = 3
 # Who a crisis message is about: the writer, or someone they tell of (a parent about a child).
@@ -54,7 +78,10 @@ FIRST_PERSON = frozenset("i i'm im me myself aku gue gw".split())
 INDONESIAN_WORDS = frozenset(
     "yang aku saya sy gue gw kamu dia anak anakku gak nggak ga tidak tak mau aja saja sih dong deh "
     "ini itu kalau kalo ada bisa udah sudah belum lagi dan atau tapi juga banget kok ya iya buat "
-    "untuk sama dengan di ke dari kenapa gimana apa tolong".split()
+    "untuk sama dengan di ke dari kenapa gimana apa tolong suka kalo klo pas kayak kaya kyk gk tdk "
+    "sdh udh bgt yg dgn sy lg juga jg pengen pingin tangan tangannya tanganku jari jarinya kaki "
+    "kakinya kiri kanan satunya sebelah gerak bergerak ikut ikutan niru nya dulu waktu sekarang "
+    "skrg barusan tadi lagi bisa enggak engga mah nih tuh".split()
 )
 
 
@@ -88,6 +115,8 @@ class SafetySignals:
 
     # The message reads as Bahasa Indonesia (its common small words), whatever matched.
     written_in_indonesian: bool = False
+    # What the message says was matched by the Bahasa Indonesia pattern files (*_id.txt) only.
+    matched_in_indonesian_only: bool = False
 
     @property
     def indonesian(self) -> bool:
@@ -96,7 +125,7 @@ class SafetySignals:
         only_id_patterns = bool({"RED_FLAG_ID", "CRISIS_ID"} & self.labels) and not (
             {"RED_FLAG", "CRISIS"} & self.labels
         )
-        return only_id_patterns or self.written_in_indonesian
+        return only_id_patterns or self.written_in_indonesian or self.matched_in_indonesian_only
 
     @property
     def crisis_long_past(self) -> bool:
@@ -163,6 +192,8 @@ def _negated(doc: Doc, start: int) -> bool:
         after = window[index + 1:]
         if any(t.is_punct for t in after):
             continue
+        if any(t.lower_ in NOT_A_DENIAL_AFTER for t in after):
+            continue
         before = doc[token.i - 1].lower_ if token.i > 0 else ""
         following = after[0].lower_ if after else ""
         if token.lower_ == "no" and (before in ("oh", "uh", "ah", "omg") or following in PERSONAL_WORDS
@@ -182,6 +213,41 @@ def _told_as_happening(doc: Doc) -> bool:
     )
 
 
+# Labels that say what a message is about (not when): which files matched them tells its language.
+CONTENT_LABELS = frozenset(
+    "RED_FLAG RED_FLAG_ID CRISIS CRISIS_ID MIRRORING INVOLUNTARY OTHER_SIDE_MOVES BODY_PART SIDE WHO".split()
+)
+
+
+def _from_bahasa_file(entity) -> bool:
+    """The entity was matched by a Bahasa Indonesia pattern file (`red_flag_id:3`)."""
+    return entity.ent_id_.split(":", 1)[0].endswith("_id")
+
+
+def _names_its_owner(token) -> bool:
+    """ "tangannya", "tanganku", "kirinya": a body part or side that says whose it is."""
+    word = token.lower_
+    return word.endswith(POSSESSIVE_ENDINGS) and word.startswith(OWNED_ROOTS) and word not in OWNED_ROOTS
+
+
+def _bahasa_context(doc: Doc, red_flags: list, is_question: bool) -> set:
+    """ "dia lagi kejang" (now); "kalau dia kejang, apa yang harus saya lakukan?" (a what-if,
+    asked: a told "kalau dia kejang saya panik" stays an emergency), unless told as now."""
+    found = set()
+    for entity in red_flags:
+        if entity.start > 0 and doc[entity.start - 1].lower_ in NOW_BEFORE_RED_FLAG:
+            found.add("CONTEXT_NOW")
+        if not is_question:
+            continue
+        for token in reversed(doc[max(0, entity.start - CONDITIONAL_WINDOW):entity.start]):
+            if token.is_punct or token.lower_ in CLAUSE_BREAKS:
+                break
+            if token.lower_ in CONDITIONALS:
+                found.add("CONTEXT_HYPOTHETICAL")
+                break
+    return found
+
+
 def read_signals(doc: Doc) -> SafetySignals:
     words = [token.lower_ for token in doc if not token.is_punct and not token.is_space]
     plain = " ".join(words)
@@ -197,6 +263,10 @@ def read_signals(doc: Doc) -> SafetySignals:
     labels = {entity.label_ for entity in doc.ents}
     if _told_as_happening(doc):
         labels.add("CONTEXT_NOW")
+    labels |= _bahasa_context(doc, red_flag_spans, is_question)
+    if any(_names_its_owner(token) for token in doc):
+        labels.add("WHO")
+    content = [entity for entity in doc.ents if entity.label_ in CONTENT_LABELS]
     if red_flag_spans and len(denied) == len(red_flag_spans):
         labels -= {"RED_FLAG", "RED_FLAG_ID"}
     denies_emergency = bool(denied) or any(
@@ -209,6 +279,7 @@ def read_signals(doc: Doc) -> SafetySignals:
     indonesian_words = sum(word in INDONESIAN_WORDS for word in words)
     return SafetySignals(
         written_in_indonesian=indonesian_words >= 2 and indonesian_words * 4 >= len(words),
+        matched_in_indonesian_only=bool(content) and all(_from_bahasa_file(e) for e in content),
         about_someone_else=third_person and not first_person,
         labels=frozenset(labels),
         is_question=is_question,

@@ -1,0 +1,309 @@
+"""The safety net in Bahasa Indonesia, as typed in chat: symptom reports, red flags and crisis
+language (informal spellings, abbreviations, English mixed in), and the look-alikes that are
+none of these. Run through the real built pipeline (`make build` -> build/spacy_mmd)."""
+from pathlib import Path
+
+import pytest
+import spacy
+
+from spacy_pipeline.patterns_dsl import patterns_checksum
+from spacy_pipeline.safety_net import decide_intent
+from spacy_pipeline.signals import read_signals
+
+PIPELINE = Path(__file__).resolve().parents[2] / "build" / "spacy_mmd"
+RANKING = [{"name": "emergency"}, {"name": "inform"}]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    pipeline = spacy.load(PIPELINE)
+    assert pipeline.meta["patterns_sha256"] == patterns_checksum(), "stale build: run make build"
+    return pipeline
+
+
+def labels(nlp, text):
+    return read_signals(nlp(text)).labels
+
+
+def decide(nlp, text, predicted="faq"):
+    return decide_intent(read_signals(nlp(text)), predicted, set(), RANKING)
+
+
+# --- symptom reports --------------------------------------------------------------------------
+
+REPORTS = [
+    "tangan kiri anak saya ikut gerak kalau tangan kanannya nulis",
+    "jari2nya suka niru tangan satunya",
+    "kalo dia pegang sendok tangan satunya ikut2an",
+    "tangan anak saya ada gerakan cermin",
+    "tangannya gerak sendiri pas main piano",
+    "kaki kirinya ikut gerak",
+    "suami sy tangannya kayak kembar gerakannya",
+    "anak sy kalau nulis pake tangan kanan, yg kiri ikutan gerak",
+    "jari-jari tangan kiriku ikut bergerak waktu aku ngetik",
+    "lengan kanan adik saya ikut2 gerak kalau dia ngangkat yang kiri",
+    "anakku umur 5 thn, kalau tangan kanannya ngepal tangan kirinya ikut ngepal juga",
+    "tangan istri saya gerak barengan terus, gak bisa dikontrol",
+    "bapak saya tangannya gerak bareng kalau lagi makan",
+    "dua-duanya tangan dia gerak bersamaan kalau main lego",
+    "my son tangannya suka niru yang satunya",
+    "gerakan tangan anak saya kaya cermin, kiri kanan sama persis",
+    "aku gak sadar kalau tangan kiriku ikut gerak",
+    "gerak tangannya kembar",
+    "anak gw tangan kirinya ikut gerak tiap nulis, gmn ya",
+    "tangannya gerak gak sadar",
+]
+
+
+@pytest.mark.parametrize("text", REPORTS)
+def test_reports_of_mirroring_in_bahasa_are_symptom_reports(nlp, text):
+    signals = read_signals(nlp(text))
+    assert signals.symptom_report, sorted(signals.labels)
+    assert not signals.red_flag and not signals.crisis
+    assert decide(nlp, text, "faq") == "report_symptom"
+    assert decide(nlp, text, "emergency") == "report_symptom"
+    assert decide(nlp, text, "out_of_scope") == "report_symptom"
+
+
+@pytest.mark.parametrize("text", [
+    "jari2nya suka niru tangan satunya",
+    "tangan kiri anak saya ikut gerak kalau tangan kanannya nulis",
+    "kalo dia pegang sendok tangan satunya ikut2an",
+])
+def test_a_report_in_bahasa_is_marked_as_bahasa(nlp, text):
+    assert read_signals(nlp(text)).indonesian
+
+
+@pytest.mark.parametrize("who", [
+    "anak", "anak saya", "adik", "suami", "istri", "ibu", "bapak", "saya", "aku", "anakku", "adik sy",
+    "keponakan saya", "mama", "cucu saya", "gw",
+])
+def test_who_is_affected(nlp, who):
+    text = f"tangan kanan {who} suka niru tangan kiri"
+    assert "WHO" in labels(nlp, text)
+    assert read_signals(nlp(text)).symptom_report
+
+
+@pytest.mark.parametrize("side", [
+    "kiri", "kanan", "sebelah", "satunya", "dua-duanya", "kirinya", "kanannya", "yang satu", "yg satunya",
+    "sebelahnya", "keduanya",
+])
+def test_sides(nlp, side):
+    assert "SIDE" in labels(nlp, f"anak saya {side} suka niru")
+    assert read_signals(nlp(f"anak saya, {side} suka niru")).symptom_report
+
+
+@pytest.mark.parametrize("part", [
+    "tangan", "tangannya", "jari", "jari2nya", "jari-jarinya", "lengan", "lengannya", "kaki", "kakinya",
+    "jempol", "ibu jari", "tanganku",
+])
+def test_body_parts(nlp, part):
+    text = f"{part} anak saya ikut2an"
+    assert "BODY_PART" in labels(nlp, text)
+    assert read_signals(nlp(text)).symptom_report
+
+
+@pytest.mark.parametrize("text", [
+    "tangannya gerak sendiri",
+    "kaki kirinya ikut gerak",
+    "jari2nya niru tangan satunya",
+    "tanganku ikut gerak",
+])
+def test_a_possessed_body_part_says_whose_it_is(nlp, text):
+    """ "tangannya" is his hand, "tanganku" mine: the report names someone."""
+    assert read_signals(nlp(text)).symptom_report
+
+
+@pytest.mark.parametrize("text", [
+    "apa itu gerakan cermin?",
+    "gerakan cermin",
+    "apakah gerakan cermin menurun?",
+    "bagaimana cara mengobati MMD?",
+    "anak saya suka niru gaya kakaknya",
+    "dia tangan kanan bos saya, suka ikut2an apa kata bos",
+    "suami saya ikut gerak jalan 17 agustusan",
+    "anak saya ikut les piano, tangannya pegal",
+    "saya angkat tangan deh, anak saya ikut-ikutan temennya terus",
+    "tolong tanda tangan formulirnya ya bu",
+    "tangan saya gatal",
+    "anak adalah cermin orang tua, dia suka niru bapaknya",
+    "saya ikut senang dengarnya",
+    "anak saya bisa gerak sendiri setelah fisioterapi",
+])
+def test_questions_and_figures_of_speech_are_not_reports(nlp, text):
+    signals = read_signals(nlp(text))
+    assert not signals.symptom_report, sorted(signals.labels)
+    assert not signals.red_flag and not signals.crisis
+
+
+def test_mirror_movement_words_are_read_in_bahasa(nlp):
+    assert "MIRRORING" in labels(nlp, "gerakan cermin")
+    assert "MIRRORING" in labels(nlp, "gerakannya kayak kembar")
+
+
+# --- context ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, label", [
+    ("dulu dia kejang", "CONTEXT_PAST"),
+    ("waktu kecil anak saya pernah kejang", "CONTEXT_PAST"),
+    ("pas masih bayi dia kejang", "CONTEXT_PAST"),
+    ("dua tahun lalu dia kejang", "CONTEXT_PAST"),
+    ("dia sudah sembuh", "CONTEXT_RESOLVED"),
+    ("sdh sembuh kok", "CONTEXT_RESOLVED"),
+    ("udah gak kejang lagi", "CONTEXT_RESOLVED"),
+    ("seandainya dia kejang apa yang harus saya lakukan", "CONTEXT_HYPOTHETICAL"),
+    ("kalau anak saya kejang, apa yang harus saya lakukan?", "CONTEXT_HYPOTHETICAL"),
+    ("kalo dia pingsan harus gimana", "CONTEXT_HYPOTHETICAL"),
+    ("sekarang dia kejang", "CONTEXT_NOW"),
+    ("barusan dia pingsan", "CONTEXT_NOW"),
+    ("dia lagi kejang", "CONTEXT_NOW"),
+    ("kejangnya kambuh", "CONTEXT_NOW"),
+])
+def test_context_in_bahasa(nlp, text, label):
+    assert label in labels(nlp, text)
+
+
+@pytest.mark.parametrize("text", [
+    "dia kejang waktu bayi dulu",
+    "anak saya dulu pernah kejang waktu kecil, apa ada hubungannya sama gerakan cermin?",
+    "dia pernah kejang 3 tahun lalu, sekarang sudah sembuh",
+    "kalau anak saya kejang, apa yang harus saya lakukan?",
+    "seandainya dia pingsan, gimana?",
+    "apakah MMD bisa bikin kejang?",
+    "kejangnya udah berhenti dan sekarang udah di rs, dokter udah periksa",
+])
+def test_red_flags_long_past_resolved_or_asked_about_are_answered(nlp, text):
+    assert decide(nlp, text, "emergency") == "red_flag_context"
+
+
+# --- red flags ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "anak saya kejang2 gk sadar2",
+    "anak saya kejang-kejang",
+    "dia tdk sadar dari tadi",
+    "suami sy gak sadar2, tolong",
+    "ga bisa napas",
+    "anak saya gk bisa nafas",
+    "tiba2 tangannya ga bisa digerakin",
+    "suami sy tiba2 ngomongnya pelo bgt",
+    "mukanya mencong sebelah",
+    "anak gw lagi kejang",
+    "my son lagi kejang please help",
+    "anak saya seizure skrg",
+    "dia collapsed barusan",
+    "anakku step-stepan",
+    "sesak napas bgt",
+    "kepalanya kebentur meja trs muntah2",
+    "bapak gak bangun2 dari tadi",
+    "badannya kaku dan matanya mendelik",
+    "dulu pernah kejang waktu kecil tapi barusan kejang lagi",
+    "istri saya tiba-tiba gak bisa ngomong",
+    "dadanya sakit bgt",
+    "anak sy kejang gak berhenti2",
+    "nenek tiba2 lemes sebelah badannya",
+    "bibirnya membiru",
+    "kalo kejang gini harus gimana??",
+    "sebelah badannya tiba2 lemes",
+    "napasnya udah berhenti",
+    "dia ga tau kenapa kejang",
+    "gak berhenti kejang dari tadi",
+    # Bahasa has no "is having": a seizure told with a plea is happening, not a what-if.
+    "anak saya kejang, apa yang harus saya lakukan?",
+    "anak saya kejang harus gimana",
+    "kalau dia kejang saya panik",
+])
+def test_red_flags_in_informal_bahasa_are_an_emergency(nlp, text):
+    signals = read_signals(nlp(text))
+    assert signals.red_flag, sorted(signals.labels)
+    assert decide(nlp, text, "faq") == "emergency"
+
+
+# --- crisis -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "mau mati aja",
+    "aku pengen ngilang aja",
+    "pengen ngilang",
+    "cape hidup",
+    "capek bgt sama hidup",
+    "pengen nyakitin diri",
+    "aku sayat tangan",
+    "kemarin aku nyilet tangan lagi",
+    "pengen bundir",
+    "gw gamau hidup lagi",
+    "gk kuat lg hidup kayak gini",
+    "rasanya pengen mati aja",
+    "mending aku ga pernah lahir",
+    "aku pengen tidur dan gak bangun lagi",
+    "i want to mati aja",
+    "pengen die aja",
+    "hidupku ga ada artinya",
+    "ga ada yg peduli kalo aku mati",
+    "sy tdk mau hidup lagi",
+    "pgn mati",
+    "anak saya bilang dia pengen mati aja karena diejek soal tangannya",
+    "aku sering nyakitin diri sendiri kalau diejek",
+])
+def test_crisis_language_in_informal_bahasa_is_a_crisis(nlp, text):
+    signals = read_signals(nlp(text))
+    assert signals.crisis, sorted(signals.labels)
+    assert decide(nlp, text, "faq") == "crisis"
+    assert signals.indonesian or not signals.labels & {"CRISIS"}
+
+
+# --- false alarms -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "mati gaya nih di rumah",
+    "jadi mati gaya",
+    "bisa mati gaya aku",
+    "capek banget kerja hari ini",
+    "cape bgt kerja",
+    "laper mau mati",
+    "ngakak sampe mau mati",
+    "ga ada kejang",
+    "gk ada kejang sama sekali",
+    "tidak pernah kejang",
+    "tdk ada sesak napas",
+    "aku gak sadar kalau tangannya ikut gerak",
+    "tangannya gerak tanpa sadar",
+    "saya mau gejalanya hilang aja",
+    "hp aku mati",
+    "ga kuat lagi nahan ketawa",
+    "gak tau kenapa tangan kirinya ikut gerak",
+    "anak saya belum pernah pingsan",
+    "bukan darurat kok, cuma mau tanya",
+    "saya mau potong kuku tangan anak",
+    "aku mau gerakan cerminnya hilang aja",
+    "ga tahan lagi tangannya gatel",
+    "aku udah capek banget kerja, pengen resign",
+])
+def test_figures_of_speech_and_denials_are_not_alarms(nlp, text):
+    signals = read_signals(nlp(text))
+    assert not signals.crisis and not signals.red_flag, sorted(signals.labels)
+    assert decide(nlp, text, "emergency") not in ("emergency", "crisis")
+
+
+def test_a_seizure_as_a_baby_is_not_an_emergency_now(nlp):
+    signals = read_signals(nlp("kejang waktu bayi dulu"))
+    assert signals.red_flag and signals.red_flag_context == "past"
+
+
+@pytest.mark.parametrize("text", [
+    "My son's left hand copies his right hand when he writes",
+    "when I move my right hand the left one moves too",
+    "he is having a seizure",
+])
+def test_english_messages_are_not_marked_as_bahasa(nlp, text):
+    assert not read_signals(nlp(text)).indonesian
+
+
+def test_a_bahasa_pattern_file_can_share_the_english_label(tmp_path):
+    from spacy_pipeline.patterns_dsl import load_patterns
+
+    (tmp_path / "side.txt").write_text("left|right\n")
+    (tmp_path / "side_id.txt").write_text("# label: SIDE\n# Bahasa Indonesia.\nkiri|kanan\n")
+    (tmp_path / "red_flag_id.txt").write_text("# no label line: the file name\nkejang\n")
+    found = {(pattern["label"], pattern["id"]) for pattern in load_patterns(tmp_path)}
+    assert found == {("SIDE", "side:1"), ("SIDE", "side_id:3"), ("RED_FLAG_ID", "red_flag_id:2")}
