@@ -33,6 +33,7 @@ FILES = {
     "/index.html": (HERE / "src" / "index.html", "text/html; charset=utf-8"),
     "/chat.css": (HERE / "src" / "chat.css", "text/css; charset=utf-8"),
     "/chat.js": (HERE / "src" / "chat.js", "text/javascript; charset=utf-8"),
+    "/i18n.js": (HERE / "src" / "i18n.js", "text/javascript; charset=utf-8"),
     "/embed.js": (HERE / "src" / "embed.js", "text/javascript; charset=utf-8"),
     "/vendor/socket.io.min.js": (
         HERE / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js",

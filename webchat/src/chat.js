@@ -10,11 +10,20 @@
  * under their name rather than as the assistant.
  *
  * Feedback: answers that name their sources get "Was this helpful? 👍 👎"; a vote is
- * POSTed to this page's server (/feedback), which stores it in the conversation. */
+ * POSTed to this page's server (/feedback), which stores it in the conversation.
+ *
+ * Language: every text of the chat's own comes from i18n.js (English, Bahasa Indonesia). An
+ * element shows a text through data-i18n="key" (its text) or data-i18n-<attribute>="key", so
+ * the header's switch re-translates the page and what is already in the log in place. The
+ * first language is the browser's (navigator.languages), a choice on the switch is kept in
+ * localStorage, and the assistant is told with /change_language{"language": …} (sent, not shown). */
 (function () {
   "use strict";
   var config = window.MMD_CONFIG || {};
+  var i18n = window.MMD_I18N;
   var STORE_KEY = "mmd-assistant-chat";
+  var LANGUAGE_KEY = "mmd-assistant-language";
+  var LANGUAGE_PAYLOAD = "/change_language";
   var HUMAN_PAYLOAD = "/request_human";
   var TYPING_TIMEOUT_MS = 20000;
   var FEEDBACK_TIMEOUT_MS = 10000;
@@ -23,9 +32,9 @@
      the care team" (console) or the slot's initial "The care team". */
   var AGENT_PREFIX = /^(\S{1,40} from the care team|The care team): ([\s\S]+)$/;
   /* An answer that names its sources (every FAQ and information answer in domain.yml). */
-  var SOURCED_ANSWER = /(^|\s)Sources?: \S/;
-  var DISCLAIMER = "This assistant shares information about Movement Mirror Disorder. " +
-    "It cannot diagnose. If this is an emergency, call your local emergency number now.";
+  var SOURCED_ANSWER = /(^|\s)(Sources?|Sumber): \S/;
+  /* Attributes that can carry a text of i18n.js (data-label: the emergency label in chat.css). */
+  var LOCALIZED_ATTRIBUTES = ["aria-label", "placeholder", "title", "data-label"];
 
   var log = document.getElementById("log");
   var statusEl = document.getElementById("status");
@@ -35,6 +44,53 @@
   var typingTimer = null;
   var pending = [];
   var confirmed = false;
+  var textValues = new WeakMap();  /* element -> the values its texts are filled with */
+
+  function storedLanguage() {
+    try {
+      var saved = window.localStorage.getItem(LANGUAGE_KEY);
+      return i18n.isLanguage(saved) ? saved : null;
+    } catch (error) { return null; }
+  }
+  var language = storedLanguage() || i18n.fromBrowser(window.navigator);
+
+  function t(key, values) { return i18n.t(language, key, values); }
+
+  function translate(element) {
+    var values = textValues.get(element);
+    var key = element.getAttribute("data-i18n");
+    if (key) { element.textContent = t(key, values); }
+    LOCALIZED_ATTRIBUTES.forEach(function (attribute) {
+      var attributeKey = element.getAttribute("data-i18n-" + attribute);
+      if (attributeKey) { element.setAttribute(attribute, t(attributeKey, values)); }
+    });
+  }
+
+  /* `element` shows the text `key` (as its text, or in `attribute`), now and after a switch. */
+  function localize(element, attribute, key, values) {
+    element.setAttribute(attribute ? "data-i18n-" + attribute : "data-i18n", key);
+    if (values) { textValues.set(element, Object.assign({}, textValues.get(element), values)); }
+    translate(element);
+    return element;
+  }
+
+  function clearText(element) {
+    element.removeAttribute("data-i18n");
+    element.textContent = "";
+  }
+
+  var LOCALIZED = ["[data-i18n]"].concat(LOCALIZED_ATTRIBUTES.map(function (attribute) {
+    return "[data-i18n-" + attribute + "]";
+  })).join(",");
+  var languageButtons = [];
+
+  function applyLanguage() {
+    document.documentElement.lang = language;
+    Array.prototype.forEach.call(document.querySelectorAll(LOCALIZED), translate);
+    languageButtons.forEach(function (button) {
+      button.setAttribute("aria-pressed", String(button.dataset.language === language));
+    });
+  }
 
   function newSessionId() {
     if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID().replace(/-/g, ""); }
@@ -44,7 +100,16 @@
   function load() {
     try {
       var saved = JSON.parse(window.localStorage.getItem(STORE_KEY) || "null");
-      if (saved && saved.sessionId && Array.isArray(saved.history)) { return saved; }
+      if (saved && saved.sessionId && Array.isArray(saved.history)) {
+        /* The disclaimer was kept as English text before the chat spoke two languages. */
+        saved.history.forEach(function (entry) {
+          if (entry.from === "notice" && entry.text === i18n.t("en", "disclaimer")) {
+            delete entry.text;
+            entry.key = "disclaimer";
+          }
+        });
+        return saved;
+      }
     } catch (error) { /* a broken entry starts a new conversation */ }
     /* paused: a staff member has taken the chat over (kept across reloads). */
     return { sessionId: newSessionId(), history: [], paused: false };
@@ -78,6 +143,7 @@
   function appendEmergency(parent, text) {
     parent.classList.add("msg--emergency");
     parent.setAttribute("role", "alert");
+    localize(parent, "data-label", "emergency");
     var body = text.replace(ALERT_SIGN, "").trim();
     var last = 0, match;
     EMERGENCY_NUMBERS.lastIndex = 0;
@@ -85,7 +151,7 @@
       parent.appendChild(document.createTextNode(body.slice(last, match.index)));
       var call = document.createElement("a");
       call.href = "tel:" + match[1]; call.className = "call"; call.textContent = match[1];
-      call.setAttribute("aria-label", "Call " + match[1]);
+      localize(call, "aria-label", "call", { number: match[1] });
       parent.appendChild(call);
       last = match.index + match[0].length;
     }
@@ -106,8 +172,7 @@
     box.textContent = "";
     var thanks = document.createElement("p");
     thanks.className = "feedback__thanks";
-    thanks.textContent = "Thanks for the feedback";
-    box.appendChild(thanks);
+    box.appendChild(localize(thanks, null, "feedbackThanks"));
   }
 
   function renderFeedback(entry) {
@@ -115,21 +180,21 @@
     box.className = "feedback";
     if (entry.feedback) { feedbackThanks(box); return box; }
     box.setAttribute("role", "group");
-    box.setAttribute("aria-label", "Was this answer helpful?");
+    localize(box, "aria-label", "feedbackGroup");
     var question = document.createElement("span");
     question.className = "feedback__question";
-    question.textContent = "Was this helpful?";
+    localize(question, null, "feedbackQuestion");
     question.setAttribute("aria-hidden", "true");
     box.appendChild(question);
     var note = document.createElement("p");
     note.className = "feedback__note";
-    var buttons = [["\uD83D\uDC4D", "Helpful", true], ["\uD83D\uDC4E", "Not helpful", false]].map(function (spec) {
+    var buttons = [["\uD83D\uDC4D", "helpful", true], ["\uD83D\uDC4E", "notHelpful", false]].map(function (spec) {
       var button = document.createElement("button");
       button.type = "button";
       button.className = "feedback__button";
       button.textContent = spec[0];
-      button.title = spec[1];
-      button.setAttribute("aria-label", spec[1]);
+      localize(button, "title", spec[1]);
+      localize(button, "aria-label", spec[1]);
       button.addEventListener("click", function () { vote(entry, box, buttons, note, spec[2]); });
       box.appendChild(button);
       return button;
@@ -142,7 +207,7 @@
     if (entry.feedback || box.getAttribute("aria-busy") === "true") { return; }  /* one vote per answer */
     box.setAttribute("aria-busy", "true");
     buttons.forEach(function (b) { b.disabled = true; });
-    note.textContent = "";
+    clearText(note);
     var controller = window.AbortController ? new window.AbortController() : null;
     var timer = window.setTimeout(function () { if (controller) { controller.abort(); } }, FEEDBACK_TIMEOUT_MS);
     window.fetch("feedback", {
@@ -166,15 +231,19 @@
       }
       if (outcome === "later") {
         buttons.forEach(function (b) { b.disabled = false; });
-        note.textContent = "Sorry, your feedback couldn't be saved just now. Please try again in a moment.";
+        localize(note, null, "feedbackLater");
       } else {
-        note.textContent = "Sorry, your feedback couldn't be saved.";
+        localize(note, null, "feedbackRefused");
       }
     });
   }
 
   function render(entry, live) {
-    if (entry.text) {
+    if (entry.from === "notice" && entry.key) {
+      var notice = document.createElement("div");
+      notice.className = "msg msg--notice";
+      log.appendChild(localize(notice, null, entry.key));
+    } else if (entry.text) {
       var bubble = document.createElement("div");
       bubble.className = "msg msg--" + entry.from + (entry.agent ? " msg--agent" : "");
       if (entry.agent) {
@@ -186,10 +255,10 @@
         bubble.appendChild(who);
         appendLinkified(bubble, entry.text);
       } else if (entry.from === "bot" && entry.text.indexOf(ALERT_SIGN) === 0) {
-        bubble.setAttribute("aria-label", "Assistant: " + entry.text);
+        localize(bubble, "aria-label", "assistantSays", { text: entry.text });
         appendEmergency(bubble, entry.text);
       } else {
-        if (entry.from === "bot") { bubble.setAttribute("aria-label", "Assistant: " + entry.text); }
+        if (entry.from === "bot") { localize(bubble, "aria-label", "assistantSays", { text: entry.text }); }
         appendLinkified(bubble, entry.text);
       }
       log.appendChild(bubble);
@@ -199,7 +268,7 @@
       var group = document.createElement("div");
       group.className = "choices";
       group.setAttribute("role", "group");
-      group.setAttribute("aria-label", "Suggested replies");
+      localize(group, "aria-label", "suggestedReplies");
       entry.buttons.forEach(function (button) {
         var element = document.createElement("button");
         element.type = "button";
@@ -242,7 +311,7 @@
     if (on) { typingTimer = window.setTimeout(function () { typing.hidden = true; }, TYPING_TIMEOUT_MS); }
   }
 
-  function setStatus(text) { statusEl.textContent = text; }
+  function setStatus(key) { localize(statusEl, null, key); }
 
   var socket = window.io(config.socketUrl || window.location.origin, {
     path: config.socketPath || "/socket.io",
@@ -269,16 +338,16 @@
 
   socket.on("connect", function () {
     confirmed = false;
-    setStatus("Connecting…");
+    setStatus("connecting");
     socket.emit("session_request", { session_id: state.sessionId });
   });
   socket.on("session_confirm", function () {
     confirmed = true;
-    setStatus("Online");
+    setStatus("online");
     while (pending.length) { emitMessage(pending.shift()); }
   });
-  socket.on("disconnect", function () { confirmed = false; setStatus("Reconnecting…"); });
-  socket.on("connect_error", function () { setStatus("Can't reach the assistant, retrying…"); });
+  socket.on("disconnect", function () { confirmed = false; setStatus("reconnecting"); });
+  socket.on("connect_error", function () { setStatus("unreachable"); });
   socket.on("bot_uttered", function (message) {
     message = message || {};
     if (message.handoff === "joined" || message.handoff === "left") {
@@ -310,11 +379,51 @@
     send(text);
   });
   document.getElementById("talk-to-human").addEventListener("click", function () {
-    send("Talk to a human", HUMAN_PAYLOAD);
+    send(t("talkToHuman"), HUMAN_PAYLOAD);
   });
 
+  /* Tells the assistant the language chosen, so its replies follow; never shown as a bubble.
+     Flips made while offline are sent after the reconnect (only the last of a row of them). */
+  function tellLanguage() {
+    var payload = LANGUAGE_PAYLOAD + JSON.stringify({ language: language });
+    if (confirmed && socket.connected) { emitMessage(payload); return; }
+    if (pending.length && pending[pending.length - 1].indexOf(LANGUAGE_PAYLOAD + "{") === 0) { pending.pop(); }
+    pending.push(payload);
+  }
+
+  function chooseLanguage(code) {
+    if (!i18n.isLanguage(code) || code === language) { return; }
+    language = code;
+    try { window.localStorage.setItem(LANGUAGE_KEY, code); } catch (error) { /* private mode */ }
+    applyLanguage();
+    tellLanguage();
+  }
+
+  /* The header's "EN | ID": each language under its own name (lang set, not translated). */
+  var languageSwitch = document.getElementById("language-switch");
+  i18n.languages.forEach(function (spec, index) {
+    if (index > 0) {
+      var bar = document.createElement("span");
+      bar.className = "chat__lang-bar";
+      bar.setAttribute("aria-hidden", "true");
+      bar.textContent = "|";
+      languageSwitch.appendChild(bar);
+    }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.lang = spec.code;
+    button.dataset.language = spec.code;
+    button.textContent = spec.short;
+    button.title = spec.name;
+    button.setAttribute("aria-label", spec.name + " (" + spec.short + ")");
+    button.addEventListener("click", function () { chooseLanguage(spec.code); });
+    languageSwitch.appendChild(button);
+    languageButtons.push(button);
+  });
+  applyLanguage();
+
   if (state.history.length === 0) {
-    add({ from: "notice", text: DISCLAIMER });
+    add({ from: "notice", key: "disclaimer" });
   } else {
     state.history.forEach(function (entry) { render(entry, !entry.answered); });
   }
