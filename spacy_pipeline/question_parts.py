@@ -13,7 +13,8 @@ from typing import List
 # A greeting or thanks that opens a message ("hi,", "hello there", "good morning", "halo").
 _LEADING = re.compile(
     r"^\s*(?:(?:hi|hii+|hello|helo|hey|heya|hiya|yo|halo|hai|howdy|greetings|dear\s+\w+|"
-    r"good\s+(?:morning|afternoon|evening|day)|selamat\s+(?:pagi|siang|sore|malam)|"
+    r"good\s+(?:morning|afternoon|evening|day)|selamat\s+(?:pagi|siang|sore|malam)|pagi|siang|sore|malam|"
+    r"permisi|assalamualaikum|kak|min|dok|"
     r"ok(?:ay)?|so|um+|umm+|thanks?|thank\s+you|thx|ty|no\s+thanks?|no\s+thank\s+you|not\s+now)"
     r"(?:\s+there)?(?:\s+(?:bot|assistant))?"
     r"(?:\s*[,.!:;\-]*\s+|\s*[,.!:;\-]*$))+",
@@ -22,19 +23,24 @@ _LEADING = re.compile(
 # Thanks or a sign-off that closes it ("… thanks!", "… cheers", "… pls").
 _TRAILING = re.compile(
     r"(?:[\s,.!;:-]+(?:thanks?(?:\s+(?:so\s+much|a\s+lot|in\s+advance))?|thank\s+you(?:\s+so\s+much)?|"
-    r"thx|ty|tia|cheers|pls|please|plz|x+|:\)|🙏|terima\s+kasih|makasih|thanks\s+a\s+lot))+"
+    r"thx|ty|tia|cheers|pls|please|plz|x+|:\)|🙏|terima\s+kasih|makasih|thanks\s+a\s+lot|"
+    r"(?:terima\s+kasih|makasih|trims|tq)\s+(?:ya|yaa|kak|banyak|sebelumnya|dok)))+"
     r"[\s.!?]*$",
     re.IGNORECASE,
 )
 # Words that open a question: a second question often starts with one after "and".
 _OPENERS = (
     r"what|whats|what's|how|is|isn't|isnt|are|can|could|does|do|did|will|would|should|when|where|"
-    r"who|which|why|any|has|have|was|were"
+    r"who|which|why|any|has|have|was|were|"
+    # Bahasa Indonesia: "…, terus apakah bisa sembuh", "… dan gimana cara ngobatinnya"
+    r"apa|apakah|apa\s+aja|gimana|bagaimana|gmn|kenapa|knp|mengapa|kapan|dimana|di\s+mana|siapa|berapa|"
+    r"bisa|bisakah|boleh|perlu|harus|ada"
 )
 # "… and is there a cure", "…, also how common is it", "… plus does it hurt", and a question
 # after a comma: "my son's left hand copies his right, is that normal at his age".
 _JOINED_QUESTION = re.compile(
-    rf"(?:(?:,\s*|\s+)(?:and\s+also|and|also|plus|&)\s*,?\s+|,\s*)(?=(?:{_OPENERS})\b)", re.IGNORECASE
+    rf"(?:(?:,\s*|\s+)(?:and\s+also|and|also|plus|&|dan|terus|trus|trs|lalu|juga|sama|terus\s+juga)\s*,?\s+|,\s*)"
+    rf"(?=(?:{_OPENERS})\b)", re.IGNORECASE
 )
 _OPENS_QUESTION = re.compile(rf"^\s*(?:{_OPENERS})\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[?!.])\s+|\n+")

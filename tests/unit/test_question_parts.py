@@ -56,3 +56,23 @@ def test_at_most_three_questions_are_read():
 ])
 def test_a_question_is_found_anywhere_in_a_message(text, asks):
     assert asks_something(text) is asks
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("penyebabnya apa? trus bisa nurun ke anak ga?", ["penyebabnya apa?", "trus bisa nurun ke anak ga?"]),
+    ("apa itu mmd dan gimana cara ngobatinnya", ["apa itu mmd", "gimana cara ngobatinnya"]),
+    ("apa penyebab mmd, terus apakah bisa sembuh", ["apa penyebab mmd", "apakah bisa sembuh"]),
+    ("apakah menular", ["apakah menular"]),
+])
+def test_questions_in_bahasa_indonesia_split_too(text, parts):
+    assert question_parts(text) == parts
+
+
+@pytest.mark.parametrize("text, question", [
+    ("halo kak, apa itu mmd", "apa itu mmd"),
+    ("selamat pagi dok, apakah menular?", "apakah menular?"),
+    ("apa itu mmd makasih ya", "apa itu mmd"),
+    ("permisi, gimana cara ngobatinnya? terima kasih banyak", "gimana cara ngobatinnya?"),
+])
+def test_indonesian_greetings_and_thanks_around_a_question(text, question):
+    assert strip_pleasantries(text) == question
