@@ -3,7 +3,9 @@ Rasa's events, never a Python loop over all rows), on SQLite and PostgreSQL alik
 
 A period is whole UTC days, `first` to `last` inclusive, like every time the console shows.
 A conversation counts in a period (and on a day) when the user wrote in it then; with a
-channel chosen, only the user's messages on that channel count.
+channel chosen, only the user's messages on that channel count; with a language chosen, only
+the conversations in that language (conversation_index.language: the last language known,
+console/language.py) count.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from common.bookings_schema import bookings
 from console import charts
+from console import language as languages
 from console.indexer import EMERGENCY_INTENTS
 from console.queries import _columns, as_utc
 from console.tables import booking_first_contact, conversation_index, message_index
@@ -51,6 +54,7 @@ class Period:
     first: date
     last: date  # inclusive
     channel: str = ""
+    language: str = ""  # en | id, '' for all
 
     @property
     def start_ts(self) -> float:
@@ -65,17 +69,20 @@ class Period:
         return [self.first + timedelta(days=offset) for offset in range((self.last - self.first).days + 1)]
 
     def form(self) -> Dict[str, str]:
-        return {"from": self.first.isoformat(), "to": self.last.isoformat(), "channel": self.channel}
+        return {"from": self.first.isoformat(), "to": self.last.isoformat(), "channel": self.channel,
+                "language": self.language}
 
 
 def parse_period(args: Any, today: date) -> Tuple[Period, Optional[str]]:
-    """The period the page asks for (?from=YYYY-MM-DD&to=…&channel=…); the last 30 days by
-    default. An invalid one gives the default period and a message saying what is wrong."""
+    """The period the page asks for (?from=YYYY-MM-DD&to=…&channel=…&language=en|id); the last
+    30 days by default. An invalid one gives the default period and a message saying what is
+    wrong. A language other than en or id means every language (the choice offers only those)."""
     def value(name: str) -> str:
         return (args.get(name) or "").strip()[:100]
 
     channel = value("channel")[:MAX_CHANNEL]
-    default = Period(today - timedelta(days=DEFAULT_DAYS - 1), today, channel)
+    language = languages.choice(value("language"))
+    default = Period(today - timedelta(days=DEFAULT_DAYS - 1), today, channel, language)
     parsed: Dict[str, Optional[date]] = {}
     for name, label in (("from", "start"), ("to", "end")):
         raw = value(name)
@@ -98,13 +105,16 @@ def parse_period(args: Any, today: date) -> Tuple[Period, Optional[str]]:
         return default, f"The start date {first.isoformat()} is after the end date {last.isoformat()}."
     if (last - first).days + 1 > MAX_DAYS:
         return default, f"The period is {(last - first).days + 1} days long: choose at most {MAX_DAYS} days."
-    return Period(first, last, channel), None
+    return Period(first, last, channel, language), None
 
 
 def _in_period(period: Period, *more: Any) -> Any:
     conditions = [_m.ts >= period.start_ts, _m.ts < period.end_ts, *more]
     if period.channel:
         conditions.append(_m.channel == period.channel)
+    if period.language:
+        conditions.append(_m.sender_id.in_(sa.select(conversation_index.c.sender_id)
+                                           .where(conversation_index.c.language == period.language)))
     return sa.and_(*conditions)
 
 
@@ -149,12 +159,17 @@ def report(console: Engine, bookings_db: Engine, period: Period) -> Dict[str, An
         *[sa.func.max(per_day.c[name]).label(name) for name, _ in FLAGS],
     ).group_by(per_day.c.sender_id).subquery()
     handed = _flag(sa.or_(index.handed_off.is_(True), index.taken_over.is_(True)))
+    # Conversations per language, counted with the totals (a conversation not indexed yet: en).
+    language = sa.func.coalesce(index.language, languages.DEFAULT)
+    per_language = [sa.func.sum(_flag(language == code)).label(f"language_{code}") for code in languages.LANGUAGES]
     days_part = sa.select(per_day.c.day, sa.func.count().label("conversations"),
                           *[sa.func.sum(per_day.c[name]).label(name) for name in COLUMNS],
-                          sa.literal(0).label("handed")).group_by(per_day.c.day)
+                          sa.literal(0).label("handed"),
+                          *[sa.literal(0).label(f"language_{code}") for code in languages.LANGUAGES]
+                          ).group_by(per_day.c.day)
     totals_part = sa.select(sa.literal(-1).label("day"), sa.func.count().label("conversations"),
                             *[sa.func.sum(per_conversation.c[name]).label(name) for name in COLUMNS],
-                            sa.func.sum(handed).label("handed")).select_from(
+                            sa.func.sum(handed).label("handed"), *per_language).select_from(
         per_conversation.outerjoin(conversation_index, index.sender_id == per_conversation.c.sender_id))
     with console.connect() as connection:
         daily, totals = {}, None
@@ -169,11 +184,13 @@ def report(console: Engine, bookings_db: Engine, period: Period) -> Dict[str, An
         understood = connection.execute(sa.select(_m.intent, _m.answered, count).where(where)
                                         .group_by(_m.intent, _m.answered)).all()
         booked_senders = None
-        if period.channel:
+        if period.channel or period.language:
             booked_senders = list(connection.execute(
                 sa.select(_m.sender_id).where(_in_period(period, _m.booked.is_(True))).distinct()).scalars())
         median, measured = _median_first_contact(connection, period)
-    totals = {key: int(value or 0) for key, value in totals.items() if key != "day"}
+    per_language = [(code, int(totals[f"language_{code}"] or 0)) for code in languages.LANGUAGES]
+    totals = {key: int(value or 0) for key, value in totals.items()
+              if key != "day" and not key.startswith("language_")}
     contacted = _contacted(bookings_db, period, booked_senders)
     days = []
     for number, moment in enumerate(period.days):
@@ -189,6 +206,7 @@ def report(console: Engine, bookings_db: Engine, period: Period) -> Dict[str, An
         "funnel": [("Offered a consultation", totals["offered"]), ("Started the booking form", totals["started"]),
                    ("Completed a booking", totals["completed"]), ("Contacted by staff", contacted)],
         "contacted": contacted, "median_contact_seconds": median, "contact_measured": measured,
+        "languages": per_language,  # (en | id, conversations)
     }
 
 
@@ -209,6 +227,8 @@ def _median_first_contact(connection: Any, period: Period) -> Tuple[Optional[flo
     conditions = [table.requested_at >= period.start_ts, table.requested_at < period.end_ts]
     if period.channel:
         conditions.append(table.channel == period.channel)
+    if period.language:  # requests contacted before languages were kept have none
+        conditions.append(table.language == period.language)
     count = connection.execute(sa.select(sa.func.count()).select_from(booking_first_contact)
                                .where(*conditions)).scalar_one()
     if not count:
@@ -259,11 +279,13 @@ def record_first_contact(console: Engine, bookings_db: Engine, reference: str, s
         if requested is None:
             return False
         with console.begin() as connection:
-            channel = connection.execute(sa.select(conversation_index.c.channel)
-                                         .where(conversation_index.c.sender_id == booking.sender_id)).scalar()
+            conversation = connection.execute(
+                sa.select(conversation_index.c.channel, conversation_index.c.language)
+                .where(conversation_index.c.sender_id == booking.sender_id)).first()
+            channel, language = conversation if conversation else (None, None)
             connection.execute(booking_first_contact.insert().values(
                 reference=reference, channel=channel[:MAX_CHANNEL] if channel else None,
-                requested_at=requested.timestamp(), at=time.time() if at is None else at))
+                language=language, requested_at=requested.timestamp(), at=time.time() if at is None else at))
         return True
     except IntegrityError:  # another staff member's change recorded it first
         return False

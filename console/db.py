@@ -56,6 +56,8 @@ def create_console_schema(engine: Engine) -> None:
 ADDED_COLUMNS = (
     ("staff_users", "display_name", "VARCHAR(64)"),
     ("staff_users", "active", "BOOLEAN NOT NULL DEFAULT TRUE"),
+    # Kept for the analytics language filter; requests contacted before it stay NULL.
+    ("booking_first_contact", "language", "VARCHAR(8)"),
 )
 
 

@@ -1,4 +1,7 @@
-"""Transcript export as CSV or JSON, with personal details redacted unless an admin asks."""
+"""Transcript export as CSV or JSON, with personal details redacted unless an admin asks.
+
+Each row names its conversation's language (`language`: en | id) and, for what the user
+wrote, the message's own (`message_language`: en, id, other, or empty when unknown)."""
 from __future__ import annotations
 
 import csv
@@ -13,6 +16,8 @@ __all__ = ["REDACTED", "export_rows", "redact_text", "to_csv", "to_json"]
 # A cell starting with one of these runs as a formula in a spreadsheet (tab and CR too:
 # some spreadsheets strip them and read what follows).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FIELDS = ("conversation", "timestamp", "speaker", "text", "intent", "confidence")
+LANGUAGE_FIELDS = ("language", "message_language")
 
 
 def redact_text(text: str) -> str:
@@ -48,6 +53,8 @@ def export_rows(transcripts: Iterable[Dict[str, Any]], redact: bool) -> List[Dic
                 "text": text,
                 "intent": turn.get("intent") or "",
                 "confidence": turn.get("confidence") if turn.get("confidence") is not None else "",
+                "language": conversation.get("language") or "",
+                "message_language": (turn.get("language") or "") if turn["kind"] == "user" else "",
             })
     return rows
 
@@ -68,8 +75,9 @@ def defuse(value: Any) -> Any:
 
 def to_csv(rows: List[Dict[str, Any]]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=["conversation", "timestamp", "speaker", "text", "intent",
-                                                "confidence"])
+    # The language columns when the rows have them (export_rows gives them; older callers not).
+    fields = list(FIELDS) + [name for name in LANGUAGE_FIELDS if any(name in row for row in rows)]
+    writer = csv.DictWriter(buffer, fieldnames=fields)
     writer.writeheader()
     for row in rows:
         writer.writerow({key: defuse(value) for key, value in row.items()})

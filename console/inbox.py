@@ -24,6 +24,7 @@ from common.domain import DOMAIN_DIR, load_domain
 from console import queries
 from console.db import rasa_events
 from console.indexer import REASONS
+from console.language import LANGUAGES, OTHER
 from console.redaction import PERSONAL_SLOTS, known_values, redact_known, redact_patterns
 from console.tables import conversation_index, corrections, message_index
 
@@ -200,15 +201,30 @@ def _prepare(row: Dict[str, Any], labels: Tuple[str, ...]) -> Dict[str, Any]:
     return row
 
 
-def list_open(console: Engine, reason: str = "", channel: str = "", page: int = 1) -> Dict[str, Any]:
+LANGUAGE_CHOICES = LANGUAGES + (OTHER,)  # the inbox's language filter; other: neither, or unknown
+
+
+def language_condition(language: str) -> Any:
+    """Messages in that language (en, id), or for `other` in neither (other, or unknown)."""
+    column = message_index.c.language
+    if language in LANGUAGES:
+        return column == language
+    return sa.or_(column.is_(None), column.not_in(LANGUAGES))
+
+
+def list_open(console: Engine, reason: str = "", channel: str = "", page: int = 1,
+              language: str = "") -> Dict[str, Any]:
     """Open messages, newest first, paged; on the first page the urgent ones (emergency, safety
-    net overruled) come first in a list of their own. Filtered to an urgent reason, one list."""
+    net overruled) come first in a list of their own. Filtered to an urgent reason, one list.
+    `language`: en, id or other (the message's language, console/language.py), '' for all."""
     labels = domain_info().labels
     conditions = _open_messages()
     if reason in REASONS:
         conditions.append(_has_reason(reason))
     if channel:
         conditions.append(message_index.c.channel == channel)
+    if language in LANGUAGE_CHOICES:
+        conditions.append(language_condition(language))
     split = reason not in URGENT_REASONS
     urgent = sa.or_(*[_has_reason(r) for r in URGENT_REASONS])
     listed = conditions + ([~urgent] if split else [])
@@ -244,7 +260,7 @@ def list_handled(console: Engine, page: int = 1) -> Dict[str, Any]:
     with console.connect() as connection:
         total = connection.execute(sa.select(sa.func.count()).select_from(corrections)).scalar_one()
         rows = connection.execute(
-            sa.select(corrections, message_index.c.ts, message_index.c.confidence)
+            sa.select(corrections, message_index.c.ts, message_index.c.confidence, message_index.c.language)
             .outerjoin(message_index, message_index.c.event_id == corrections.c.event_id)
             .order_by(corrections.c.at.desc(), corrections.c.id.desc())
             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).mappings().all()

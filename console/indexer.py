@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from common.booking_form import PERSONAL_SLOTS
 from console.db import rasa_events
+from console.language import RESETS, LanguageFollower, conversation_language
 from console.redaction import redact_patterns
 from console.tables import conversation_index, index_state, message_index
 
@@ -26,7 +27,7 @@ FALLBACK_ACTIONS = frozenset({"utter_default", "action_default_fallback", "actio
 EMERGENCY_REPLIES = ("utter_emergency", "utter_crisis")
 # index_state row of the current index rules; a new name rebuilds the index once, so
 # conversations indexed under older rules get the new flags too.
-STATE = "events-v4"
+STATE = "events-v5"  # v5: each message's and conversation's language
 _lock = threading.Lock()
 
 
@@ -34,7 +35,7 @@ def _blank(sender_id: str) -> Dict[str, Any]:
     return {"sender_id": sender_id, "channel": None, "first_ts": None, "last_ts": None, "turns": 0,
             "symptom": False, "emergency": False, "booking": False, "handed_off": False,
             "taken_over": False, "fallback": False, "intents": "", "preview": "", "asked": None, "paused": False,
-            "search_text": ""}
+            "search_text": "", "language": "en", "language_slot": None}
 
 
 def _apply(summary: Dict[str, Any], row: Any) -> None:
@@ -211,9 +212,14 @@ def _asked_after(asked: Any, row: Any) -> Any:
 
 
 def _store_messages(connection: Any, rows: List[Any], asked_before: Dict[str, Any],
-                    paused_before: Dict[str, bool]) -> None:
+                    paused_before: Dict[str, bool], slot_before: Dict[str, Any]
+                    ) -> Tuple[Dict[str, LanguageFollower], Dict[str, List[Any]]]:
+    """Writes the message_index rows of these events. Returns each conversation's language
+    follower (the `language` slot after these events) and the languages of its messages
+    written now, in order."""
     asked = dict(asked_before)  # each conversation's pending form question
     paused = dict(paused_before)  # whether a staff member has the chat
+    followers = {sender: LanguageFollower(slot) for sender, slot in slot_before.items()}
     senders = sorted({row.sender_id for row in rows})
     current: Dict[str, Dict[str, Any]] = {}  # each sender's latest message
     for start in range(0, len(senders), 500):
@@ -225,27 +231,37 @@ def _store_messages(connection: Any, rows: List[Any], asked_before: Dict[str, An
             current[found["sender_id"]] = dict(found)
     touched: Dict[int, Dict[str, Any]] = {}
     for row in rows:
+        follower = followers.setdefault(row.sender_id, LanguageFollower())
         if row.type_name == "user":
-            message = _message(row, json.loads(row.data or "{}"))
+            data = json.loads(row.data or "{}")
+            message = _message(row, data)
+            message.update(follower.user(data.get("parse_data") or {}))
             message["asked"] = asked.get(row.sender_id)
             message["to_staff"] = paused.get(row.sender_id, False)
             current[row.sender_id] = message
             touched[message["event_id"]] = message
-        elif row.sender_id in current:
-            message = current[row.sender_id]
-            _follow(message, row)
-            touched[message["event_id"]] = message
+        else:
+            if row.type_name == "slot" or row.type_name in RESETS:
+                follower.event(row.type_name, json.loads(row.data or "{}"), current.get(row.sender_id))
+            if row.sender_id in current:
+                message = current[row.sender_id]
+                _follow(message, row)
+                touched[message["event_id"]] = message
         asked[row.sender_id] = _asked_after(asked.get(row.sender_id), row)
         if row.type_name in ("pause", "resume"):
             paused[row.sender_id] = row.type_name == "pause"
+    languages: Dict[str, List[Any]] = {}
     if not touched:
-        return
+        return followers, languages
     for message in touched.values():
         message["reasons"] = reasons_for(message)
     ids = list(touched)
     for start in range(0, len(ids), 500):
         connection.execute(message_index.delete().where(message_index.c.event_id.in_(ids[start:start + 500])))
     connection.execute(message_index.insert(), list(touched.values()))
+    for event_id in sorted(touched):
+        languages.setdefault(touched[event_id]["sender_id"], []).append(touched[event_id]["language"])
+    return followers, languages
 
 
 class _Raced(Exception):
@@ -329,12 +345,17 @@ def _store_batch(connection: Any, rows: List[Any]) -> None:
     summaries = {sender: existing.get(sender) or _blank(sender) for sender in senders}
     asked_before = {sender: summaries[sender]["asked"] for sender in senders}
     paused_before = {sender: summaries[sender]["paused"] for sender in senders}
+    slot_before = {sender: summaries[sender]["language_slot"] for sender in senders}
     for row in rows:
         _apply(summaries[row.sender_id], row)
+    followers, languages = _store_messages(connection, rows, asked_before, paused_before, slot_before)
+    for sender, summary in summaries.items():
+        # The last known language of the messages written now (the newest), else as it was.
+        summary["language"] = conversation_language(languages.get(sender, []), summary["language"])
+        summary["language_slot"] = followers[sender].slot
     if existing:
         keys = list(existing)
         for start in range(0, len(keys), 500):
             connection.execute(conversation_index.delete()
                                .where(conversation_index.c.sender_id.in_(keys[start:start + 500])))
     connection.execute(conversation_index.insert(), list(summaries.values()))
-    _store_messages(connection, rows, asked_before, paused_before)

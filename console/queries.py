@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from common.bookings_schema import booking_updates, bookings, live_requests
 from console.db import rasa_events
+from console.language import LanguageFollower, choice, conversation_language
 from console.tables import booking_handling, conversation_index, conversation_review, conversation_tags, notes
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class ConversationFilter:
     text: str = ""
     tag: str = ""
     reviewed: str = ""  # "", "yes" or "no"
+    language: str = ""  # "", "en" or "id" (the conversation's language, console/language.py)
     page: int = 1
 
     @classmethod
@@ -52,7 +54,8 @@ class ConversationFilter:
         first = functools.partial(arg, args)
         flags = [flag for flag in (args.getlist("flag") or []) if flag in FLAGS]
         return cls(flags=flags, date_from=first("from"), date_to=first("to"), intent=first("intent"),
-                   text=first("q"), tag=first("tag"), reviewed=first("reviewed"), page=page_number(args))
+                   text=first("q"), tag=first("tag"), reviewed=first("reviewed"),
+                   language=choice(first("language")), page=page_number(args))
 
     @property
     def problems(self) -> List[str]:
@@ -100,12 +103,14 @@ def list_conversations(console: Engine, query: ConversationFilter) -> Dict[str, 
         conditions.append(index.c.sender_id.in_(reviewed))
     elif query.reviewed == "no":
         conditions.append(index.c.sender_id.not_in(reviewed))
+    if query.language:
+        conditions.append(index.c.language == query.language)
     where = sa.and_(*conditions) if conditions else sa.true()
     with console.connect() as connection:
         total = connection.execute(sa.select(sa.func.count()).select_from(index).where(where)).scalar_one()
         rows = connection.execute(
             sa.select(index.c.sender_id, index.c.channel, index.c.first_ts, index.c.last_ts, index.c.turns,
-                      index.c.preview,
+                      index.c.preview, index.c.language,
                       *[getattr(index.c, flag) for flag in FLAGS],
                       conversation_review.c.reviewed_by)
             .outerjoin(conversation_review, conversation_review.c.sender_id == index.c.sender_id)
@@ -116,10 +121,12 @@ def list_conversations(console: Engine, query: ConversationFilter) -> Dict[str, 
 
 
 def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
-    """Turns in order (user: text, intent, confidence, asked; bot: text; action; slot), final slots.
+    """Turns in order (user: text, intent, confidence, asked, language; bot: text; action;
+    slot), final slots, and the conversation's language (en | id).
 
     `asked` is the slot the user was answering: the form's requested_slot, else the slot of
     the bot's last utter_ask_<slot> question. Redacted exports drop answers to personal ones.
+    A user turn's `language` is en, id, other or None, as the index reads it (console/language.py).
     """
     turns: List[Dict[str, Any]] = []
     slots: Dict[str, Any] = {}
@@ -128,8 +135,11 @@ def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
     last_question: Optional[str] = None
     offered: Dict[str, str] = {}  # payload -> title of the buttons the user could press
     agent_name = "Care team"
+    language = LanguageFollower()
+    last_user: Optional[Dict[str, Any]] = None  # the latest user message's language, as the follower keeps it
+    user_languages: List[Dict[str, Any]] = []
     if not sa.inspect(tracker).has_table("events"):
-        return {"turns": turns, "slots": slots, "paused": paused}
+        return {"turns": turns, "slots": slots, "paused": paused, "language": conversation_language([])}
     with tracker.connect() as connection:
         rows = connection.execute(sa.select(rasa_events).where(rasa_events.c.sender_id == sender_id)
                                   .order_by(rasa_events.c.id)).all()
@@ -145,6 +155,8 @@ def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
                           # A button press arrives as its payload ("/affirm", or a question for
                           # topic chips): staff see the title of the button pressed.
                           "button": offered.get(text.strip()) or _own_button(text)})
+            last_user = language.user(data.get("parse_data") or {})
+            user_languages.append(last_user)
             last_question = None
             offered = {}
         elif kind == "bot":
@@ -162,6 +174,7 @@ def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
         elif kind == "action" and row.action_name not in ("action_listen",):
             turns.append({"kind": "action", "ts": row.timestamp, "name": row.action_name})
         elif kind == "slot":
+            language.event(kind, data, last_user)
             slots[data.get("name")] = data.get("value")
             if data.get("name") == "agent_name" and data.get("value"):
                 agent_name = str(data["value"])
@@ -184,7 +197,14 @@ def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
         elif kind == "resume":
             paused = False
             turns.append({"kind": "event", "ts": row.timestamp, "text": "Handed back to the assistant"})
-    return {"turns": turns, "slots": slots, "paused": paused}
+        else:
+            language.event(kind, data, last_user)  # a restart or a new session empties the slot
+    users = [turn for turn in turns if turn["kind"] == "user"]
+    for turn, found in zip(users, user_languages, strict=True):
+        if found["language"]:  # en, id or other; no key when unknown
+            turn["language"] = found["language"]
+    return {"turns": turns, "slots": slots, "paused": paused,
+            "language": conversation_language(found["language"] for found in user_languages)}
 
 
 # Buttons of the apps' own interfaces (the web chat's header), not offered by a bot message.

@@ -7,6 +7,7 @@ Personal data stays out: an answer to a personal question of the booking form be
 intent-only step, and other user text loses the personal values given in the conversation
 and what the patterns find (console/redaction.py), as in a redacted export. Each session is
 one story; a story ends where a staff member took the chat over (the bot was not deciding).
+The header comment names the conversation's language (console/language.py).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Engine
 
-from console import queries
+from console import language, queries
 from console.db import rasa_events
 from console.redaction import PERSONAL_SLOTS, REDACTED, known_values, pseudonym, redact_known, redact_patterns
 
@@ -141,7 +142,8 @@ def conversation_story(tracker: Engine, sender_id: str, domain: Any, now: Option
     events = _events(tracker, sender_id)
     if not events:
         return None
-    turns = queries.transcript(tracker, sender_id)["turns"]
+    transcript = queries.transcript(tracker, sender_id)
+    turns = transcript["turns"]
     sessions = _stories(events, turns, domain.influencing_slots, domain.influencing_entities)
     name = pseudonym(sender_id)
     stories = [{"story": name + (f", session {number}" if len(sessions) > 1 else ""), "steps": steps}
@@ -149,6 +151,7 @@ def conversation_story(tracker: Engine, sender_id: str, domain: Any, now: Option
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(now or time.time()))
     header = (
         f"# {name}, saved from the staff console {stamp}.\n"
+        f"# Language: {language.label(transcript['language'])} ({transcript['language']}).\n"
         "# User text is redacted like a redacted export (answers to personal questions are\n"
         "# intent-only steps). Review it, put it in tests/stories/ and run `make stories`.\n")
     body = yaml.safe_dump({"version": "3.1", "stories": stories}, sort_keys=False, allow_unicode=True,

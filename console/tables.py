@@ -59,6 +59,11 @@ conversation_index = sa.Table(
     sa.Column("asked", sa.String(64)),
     sa.Column("paused", sa.Boolean, nullable=False, server_default=sa.false()),  # a person has the chat now
     sa.Column("search_text", sa.Text, nullable=False, server_default=""),
+    # en | id: the last language known from its messages, en when none is (console/language.py).
+    sa.Column("language", sa.String(8), nullable=False, server_default="en", index=True),
+    # The `language` slot's value after the last event read, carried from batch to batch like
+    # `asked`, for the messages that have no language entity (button presses).
+    sa.Column("language_slot", sa.String(8)),
 )
 
 index_state = sa.Table(
@@ -127,6 +132,9 @@ message_index = sa.Table(
     sa.Column("booked", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("feedback", sa.String(10)),  # helpful | unhelpful (the web chat's 👍 👎)
     sa.Column("reasons", sa.String(200), nullable=False, server_default="", index=True),
+    # en | id | other: its `language` entity, else the slot's value at that point; NULL: unknown.
+    sa.Column("language", sa.String(8)),
+    sa.Column("language_entity", sa.String(8)),  # the entity's own value; NULL: it had none
 )
 
 # When staff first contacted the user of a consultation request (its status first set to
@@ -138,6 +146,8 @@ booking_first_contact = sa.Table(
     sa.Column("channel", sa.String(64), index=True),
     sa.Column("requested_at", sa.Float, nullable=False, index=True),  # the booking's created_at
     sa.Column("at", sa.Float, nullable=False),
+    # The conversation's language when first contacted (en | id); NULL: recorded before languages.
+    sa.Column("language", sa.String(8)),
 )
 
 # A staff member's verdict on one needs-attention message (console/inbox.py): the prediction

@@ -18,7 +18,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sqlalchemy.engine import Engine
 
-from console import auth, queries
+from console import auth, language, queries
 from console.db import create_console_schema, engine_for, ensure_bookings_schema
 from console.presence import Presence
 from console.rasa_api import RasaApi
@@ -85,6 +85,9 @@ class Console:
                                 autoescape=select_autoescape(["html"]))
         templates.filters["when"] = when
         templates.filters["sender_path"] = sender_path
+        templates.filters["language_label"] = language.label  # "Bahasa Indonesia"
+        templates.filters["language_short"] = language.short  # "ID"
+        templates.globals["languages"] = language.LANGUAGES
         return cls(settings=settings, console_db=console_db, tracker_db=engine_for(settings.tracker_db_url),
                    bookings_db=bookings_db, presence=Presence(bookings_db),
                    rasa=RasaApi(settings.rasa_url, settings.rasa_api_token, settings.http_timeout_seconds),

@@ -36,6 +36,6 @@ def register(app: Sanic, console: Console) -> None:
             # What was typed stays in the form, to correct it; no figures for a wrong period.
             typed = {name: (request.args.get(name) or "")[:100] for name in ("from", "to")}
             return await console.page("analytics.html", session, 400, error=error, channels=channels,
-                                form={**typed, "channel": period.channel})
+                                form={**typed, "channel": period.channel, "language": period.language})
         return await console.page("analytics.html", session, form=period.form(), channels=channels, data=data,
                             charts=charts, percent=analytics.percent, duration=analytics.duration)

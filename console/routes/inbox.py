@@ -18,11 +18,15 @@ ACTIONS = ("confirm", "correct", "out_of_scope", "reopen")
 
 
 def _filters(source) -> dict:
-    """The list's own arguments (view, reason, channel, page), checked, from a query or a form."""
+    """The list's own arguments (view, reason, channel, language, page), checked, from a query
+    or a form."""
     view = "handled" if source.get("view") == "handled" else ""
     reason = source.get("reason") or ""
+    language = (source.get("language") or "").strip().lower()
     return {"view": view, "reason": reason if reason in REASONS else "",
-            "channel": (source.get("channel") or "").strip()[:64], "page": inbox._page(source.get("page"))}
+            "channel": (source.get("channel") or "").strip()[:64],
+            "language": language if language in inbox.LANGUAGE_CHOICES else "",
+            "page": inbox._page(source.get("page"))}
 
 
 def _link(filters: dict, **changes) -> str:
@@ -45,11 +49,12 @@ def register(app: Sanic, console: Console) -> None:
             listing = await console.blocking(inbox.list_handled, db, filters["page"])
         else:
             listing = await console.blocking(inbox.list_open, db, filters["reason"], filters["channel"],
-                                             filters["page"])
+                                             filters["page"], filters["language"])
         info = inbox.domain_info()
         counts = await console.blocking(inbox.counts, db) or {}  # afresh, and so the nav of this page
         return await console.page("inbox.html", session, filters=filters, listing=listing,
                             counts=counts, channels=await console.blocking(inbox.channels, db),
+                            language_choices=inbox.LANGUAGE_CHOICES,
                             inbox_nav=counts or None,
                             reasons=REASONS, reason_labels=inbox.REASON_LABELS,
                             intents=[label for label in info.labels if "/" not in label],
