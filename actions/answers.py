@@ -323,10 +323,30 @@ def _free_text(text: Any, max_length: int) -> Optional[str]:
     return cleaned if any(c.isalnum() for c in cleaned) else None
 
 
+# "gak tau masih bingung", "nanti sy kabarin", "belum bisa pastiin", "not sure yet": no time
+# given, so the question is asked again (a time in it still counts: "belum tau, mungkin sabtu").
+_UNDECIDED_TIMES = re.compile(
+    r"\b(?:gak|ga|gk|nggak|ngga|enggak|tidak|tdk|belum|blm) (?:tau|tahu|yakin|bisa pasti\w*|pasti)|"
+    r"\bgatau\b|\bbingung\b|\bkabar(?:in|i|kan)\b|\bpastiin\b|"
+    r"\b(?:not sure|don'?t know|dunno|no idea|let you know|get back to you)\b",
+    re.IGNORECASE,
+)
+
+
 def parse_times(text: Any) -> Optional[str]:
     """The preferred days/times as typed (cleaned, at most 255 characters, else None so the
     user shortens it rather than losing a truncated "...but not Fridays")."""
-    return _free_text(text, MAX_PREFERRED_TIMES)
+    answer = _free_text(text, MAX_PREFERRED_TIMES)
+    if answer and _UNDECIDED_TIMES.search(answer) and not _mentions_a_time(answer):
+        return None
+    return answer
+
+
+def _mentions_a_time(text: str) -> bool:
+    words = _plain(text).split()
+    return _TIME_ANCHOR_PHRASES.search(" ".join(words)) is not None or any(
+        w in _TIME_ANCHORS or re.fullmatch(r"\d{1,2}(?:am|pm|[.:]\d{2})?", w) for w in words
+    )
 
 
 def parse_description(text: Any) -> Optional[str]:
@@ -341,13 +361,17 @@ _NAME_INTRO = re.compile(
     r"(?:\s*[,.!:]\s*|\s+))*"
     r"(?:(?:(?:(?:my|the|full|first|our)\s+)?name(?:'s|\s+is)?|i'm called|i am called|i'm|i am|(?-i:im)|"
     r"it's|its|it is|this is|here is|here's|(?:you can |they )?call me|"
-    r"nama(?:ku|\s+saya|\s+aku|\s+lengkap(?:\s+saya)?)?(?:\s+adalah)?|saya|aku|"
+    r"nama(?:ku|\s+saya|\s+sy|\s+aku|\s+lengkap(?:\s+(?:saya|sy))?)?(?:\s+adalah)?|saya|sy|aku|gue|gw|"
+    r"jeneng(?:ku|\s+kulo|\s+kula|\s+aku)|kulo|kula|abdi|nami\s+abdi|"
     r"panggil(?:\s+(?:saja|aja))?(?:\s+(?:saya|aku))?|(?:ini\s+)?(?:dengan|dgn))(?:\s*[:,=-]\s*|\s+))?",
     re.IGNORECASE,
 )
 _NAME_TAIL = re.compile(
     r"(?:[\s,.!-]+(?:thanks|thank you|thx|here|speaking|please|terima kasih|makasih|kak|ya|aja|saja|deh|dong))+"
-    r"[\s.!]*$",
+    r"[\s.!]*$"
+    # "Yuliani, ibunya Kevin" / "Sam, Mia's mum": who the requester is to the patient, after a comma.
+    r"|\s*,\s*(?:(?:ibu|ayah|bapak|mama|mamah|papa|papah|bunda|ortu|orang\s*tua|nenek|kakek|om|tante)nya"
+    r"|(?:the\s+)?(?:mum|mom|dad|mother|father|parent|grandma|grandpa)\s+of)\s+\S+.*$",
     re.IGNORECASE,
 )
 # A sentence, not a name: "my son has a fever", "call me on ...". Words that are also
@@ -429,7 +453,9 @@ _EN_TENS = {
 }
 _ID_UNITS = {
     word: i + 1 for i, word in enumerate("satu dua tiga empat lima enam tujuh delapan sembilan".split())
-}
+} | {  # Javanese, as parents from Central and East Java type them ("limang taun")
+    word: i + 1 for i, word in enumerate("siji loro telu papat limo enem pitu wolu songo".split())
+} | {"limang": 5, "nem": 6}
 _ID_WHOLE = {"nol": 0, "sepuluh": 10, "sebelas": 11, "seratus": 100}
 # "setahun" = a year, "sebulan" = a month, "seminggu" = a week.
 _ID_ONE_UNIT = {"setahun": "year", "sebulan": "month", "seminggu": "week", "sehari": "day"}
@@ -584,7 +610,7 @@ _RELATION_WORDS = {
     "self": frozenset("me myself self mine own sendiri diri untukku buatku".split()),
     "child": frozenset(
         """child children kid kids son sons daughter daughters baby toddler boy girl teen teenager infant
-        newborn stepson stepdaughter anak putra putri bayi balita""".split()
+        newborn stepson stepdaughter anak putra putri bayi balita arek bocah""".split()
     ),
     "other": frozenset(
         """other else someone somebody husband wife partner spouse boyfriend girlfriend fiance fiancee

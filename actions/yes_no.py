@@ -45,13 +45,15 @@ OFFERS_BY_ACTION = {
 _YES_WORDS = frozenset(
     """yes yeah yep yup yea ya y iya iy iyes yoi sure ok okay okey oke okeh k alright fine correct right
     absolutely definitely agree sip siap boleh bole bener benar betul yaudah yaudh yauda setuju mau lanjut
-    gas ayo yuk tentu pasti jadi bisa""".split()
+    gas ayo yuk tentu pasti jadi bisa
+    nggih inggih enggih iyo yoi muhun leres""".split()  # Javanese and Sundanese yes
     + ["\N{THUMBS UP SIGN}"]
 )
 # "gak jadi", "ya jangan", "belum": any of these in the answer makes it a no.
 _NO_WORDS = frozenset(
     """no nope nah n not never don't dont tidak tdk tak gak ga gk nggak ngga enggak engga ndak nda kagak
-    jangan jgn belum blm ogah""".split()
+    jangan jgn belum blm ogah
+    ora mboten boten henteu teu embung""".split()  # Javanese and Sundanese no
 )
 # Words around a yes or a no that change nothing: "iya boleh kak", "tidak, terima kasih".
 _YES_NO_FILLER = frozenset(
