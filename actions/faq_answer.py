@@ -77,7 +77,7 @@ TOPICS_ID: Dict[str, Tuple[str, str]] = {
     "learning": ("Belajar dan kecerdasan", "Apakah MMD memengaruhi kecerdasan?"),
     "pregnancy": ("Kehamilan", "Apakah ada yang salah waktu hamil sampai anak kena ini?"),
     "feelings": ("Ejekan dan perasaan", "Anak saya diejek temannya karena tangannya, apa yang bisa membantu?"),
-    "prevalence": ("Seberapa umum?", "Seberapa umum MMD?"),
+    "prevalence": ("Seberapa umum?", "Seberapa banyak orang yang punya MMD?"),
     "contagious": ("Apakah menular?", "Apakah MMD menular?"),
     "about_assistant": ("Tentang asisten ini", "Kamu bisa bantu apa saja?"),
 }

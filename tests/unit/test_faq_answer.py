@@ -12,8 +12,9 @@ import pytest
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq_answer import TOPICS, ActionAnswerFaq, ActionClarify, read_selection
+from actions.faq_answer import TOPICS, TOPICS_ID, ActionAnswerFaq, ActionClarify, read_selection
 from actions.symptom_actions import ActionAcknowledgeSymptom
+from common.language import detect
 from tests.unit.trackers import entity, make_tracker, user_message
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,9 +119,9 @@ def plain(text):
     return text.strip().rstrip("?").lower()
 
 
-def faq_examples():
+def faq_examples(path=ROOT / "data" / "nlu" / "faq.yml"):
     examples = {}
-    for block in yaml.safe_load((ROOT / "data" / "nlu" / "faq.yml").read_text())["nlu"]:
+    for block in yaml.safe_load(path.read_text())["nlu"]:
         topic = block["intent"].split("/", 1)[1]
         examples[topic] = {plain(line[2:]) for line in block["examples"].splitlines() if line.strip()}
     return examples
@@ -130,6 +131,21 @@ def faq_examples():
 def test_each_suggestion_button_sends_a_question_trained_for_its_topic(domain, topic):
     assert f"utter_faq/{topic}" in domain["responses"]
     assert plain(TOPICS[topic][1]) in faq_examples()[topic]
+
+
+@pytest.mark.parametrize("topic", sorted(TOPICS_ID))
+def test_each_indonesian_button_sends_an_indonesian_question_trained_for_its_topic(topic):
+    question = TOPICS_ID[topic][1]
+    assert plain(question) in faq_examples(ROOT / "data" / "nlu" / "id" / "faq.yml")[topic]
+    assert detect(question) == "id"  # pressing it keeps the conversation in Bahasa Indonesia
+
+
+def test_topic_buttons_follow_the_conversation_language(domain):
+    tracker = make_tracker(slots={"language": "id"}, latest_message=selected(
+        "gmn ya", [("causes", 0.3), ("genes", 0.25), ("what_is", 0.2)]))
+    messages, _ = run(ActionAnswerFaq(), tracker, domain)
+    assert [b["payload"] for b in messages[-1]["buttons"]] == [
+        TOPICS_ID["causes"][1], TOPICS_ID["genes"][1], TOPICS_ID["what_is"][1]]
 
 
 @pytest.mark.parametrize("text", [
