@@ -31,6 +31,14 @@ STATUS_LABELS = {
     "closed": "closed",
     "cancelled": "cancelled",
 }
+STATUS_LABELS_ID = {
+    "new": "diterima, menunggu klinisi",
+    "contacted": "klinisi sudah menghubungi Anda",
+    "scheduled": "sudah dijadwalkan",
+    "closed": "selesai",
+    "cancelled": "dibatalkan",
+}
+MONTHS_ID = ("Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember").split()
 REFERENCE_IN_TEXT = re.compile(r"\bMMD-?([2-9A-HJ-NP-Z]{6})\b", re.IGNORECASE)
 # A change request that names no time ("I need to change the time") is asked for one.
 TIME_WORDS = re.compile(
@@ -114,11 +122,19 @@ class ActionBookingStatus(Action):
         if booking is None:
             return answered
         created = booking["created_at"]
+        indonesian = tracker.get_slot("language") == "id"
+        labels = STATUS_LABELS_ID if indonesian else STATUS_LABELS
+        if not hasattr(created, "strftime"):
+            date = str(created)
+        elif indonesian:  # "27 November 2026": month names do not follow the server's locale
+            date = f"{created.day} {MONTHS_ID[created.month - 1]} {created.year}"
+        else:
+            date = created.strftime("%d %B %Y")
         dispatcher.utter_message(
             response="utter_booking_status",
             booking_reference=booking["reference"],
-            booking_status=STATUS_LABELS.get(booking["status"], booking["status"]),
-            booking_date=created.strftime("%d %B %Y") if hasattr(created, "strftime") else str(created),
+            booking_status=labels.get(booking["status"], booking["status"]),
+            booking_date=date,
         )
         return [SlotSet("pending_question", None)]
 

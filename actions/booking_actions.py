@@ -17,7 +17,9 @@ from common.privacy import conversation_tag  # noqa: F401 - imported from here b
 
 logger = logging.getLogger(__name__)
 
+# Values read back in the summary, in the conversation's language (the `language` slot).
 CONSULT_FOR_LABELS = {"self": "you", "child": "your child", "other": "someone else"}
+CONSULT_FOR_LABELS_ID = {"self": "Anda sendiri", "child": "anak Anda", "other": "orang lain"}
 
 
 @lru_cache(maxsize=1)
@@ -33,6 +35,7 @@ def _age_label(age: Any, label: Any) -> str:
 
 
 CONSENT_LABELS = {True: "yes", False: "no (only your answers are shared)"}
+CONSENT_LABELS_ID = {True: "ya", False: "tidak (hanya jawaban Anda yang dibagikan)"}
 
 
 class ActionAskBookingConfirmed(Action):
@@ -51,15 +54,18 @@ class ActionAskBookingConfirmed(Action):
         if slots.get("summary_edit_pending"):
             dispatcher.utter_message(response="utter_ask_what_to_change")
             return []
+        indonesian = slots.get("language") == "id"
+        consult_for_labels = CONSULT_FOR_LABELS_ID if indonesian else CONSULT_FOR_LABELS
+        consent_labels = CONSENT_LABELS_ID if indonesian else CONSENT_LABELS
         dispatcher.utter_message(
             response="utter_booking_summary",
-            consult_for=CONSULT_FOR_LABELS.get(slots.get("consult_for"), "?"),
+            consult_for=consult_for_labels.get(slots.get("consult_for"), "?"),
             patient_age=_age_label(slots.get("patient_age"), slots.get("patient_age_label")),
             symptom_description=slots.get("symptom_description") or "?",
             requester_name=slots.get("requester_name") or "?",
             contact=slots.get("contact") or "?",
             preferred_times=slots.get("preferred_times") or "?",
-            consent=CONSENT_LABELS.get(slots.get("consent"), "?"),
+            consent=consent_labels.get(slots.get("consent"), "?"),
         )
         return []
 

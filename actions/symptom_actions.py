@@ -38,6 +38,18 @@ ASKS_FOR_ADVICE = re.compile(
 )
 
 
+# Mirror movements told as new ("started last month", "never did this before", "baru bulan
+# kemarin", "sebelumnya gak pernah"): the adult-onset answer (they need a doctor: facts.md,
+# "Adult onset") comes first, whatever else the selector thought of the report.
+NEW_ONSET = re.compile(
+    r"\b(started|began|begun|appeared|only|just)\b[^.?!]{0,40}\b(last|this past|a few|two|three|\d+) (week|month)s?\b|"
+    r"\b(recently|lately|out of nowhere|never (did|had|used to)|didn'?t (use to|before)|new(ly)? (started|begun))\b|"
+    r"\b(baru|mulai|muncul) (bulan|minggu|hari|tahun|kemarin|kemaren|aja|saja|2|beberapa)|"
+    r"\b(sebelum(nya|e)?|dulu(nya)?) (gak|ga|nggak|ngga|tidak|tdk|ndak|ora|belum) (pernah|gitu|begini|kayak)",
+    re.IGNORECASE,
+)
+
+
 class ActionAcknowledgeSymptom(Action):
     """Acknowledges a report and offers `/request_consultation`, in or out of the form.
 
@@ -62,11 +74,13 @@ class ActionAcknowledgeSymptom(Action):
             # "is it normal for my 4 year old's hand to copy when she draws?": the answer
             # first, then the offer. A report that asks nothing is answered only when one
             # topic clearly fits it ("…it hurts after a couple of hours": the pain answer).
-            answer_questions(
+            answered = answer_questions(
                 dispatcher, tracker.latest_message,
                 answer_above=EXTRA_ANSWER_ABOVE if asks else CLEAR_TOPIC_ABOVE,
                 language=tracker.get_slot("language"),
             )
+            if NEW_ONSET.search(text or "") and "adult_onset" not in answered:
+                dispatcher.utter_message(response="utter_faq/adult_onset")
         if in_booking:
             response = "utter_symptom_acknowledged_in_form"
         elif asks_to_book:

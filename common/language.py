@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Optional
+from typing import Dict, Optional
 
 ENGLISH = "en"
 INDONESIAN = "id"
@@ -63,6 +63,10 @@ il che sono non mio mia figlio figlia grazie
 het een niet ik mijn zoon dochter
 """.split())
 
+# Words that alone say another language ("hola", "merci", "¿hablas español?").
+_OTHER_ALONE = frozenset("hola gracias hablas español espanol bonjour merci français francais parlez "
+                         "danke hallo deutsch obrigado olá ciao grazie".split())
+
 # Scripts other than Latin (Chinese, Japanese, Korean, Arabic, Cyrillic, Thai, Devanagari …).
 _NON_LATIN_LETTER = re.compile(r"[^\W\d_a-zA-Z\u00C0-\u024F]")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
@@ -101,9 +105,16 @@ def detect(text: Optional[str]) -> Optional[str]:
     english = sum(word in _ENGLISH for word in words)
     if indonesian == 0 and all(word in _SHARED_LOANWORDS for word in words if word in _ENGLISH):
         english = 0
-    other = sum(word in _OTHER for word in words)
+    other = sum(word in _OTHER for word in words) + 2 * sum(word in _OTHER_ALONE for word in words)
     if other >= 2 and other > indonesian + english:
         return OTHER
+    if indonesian and english:
+        # Code-switching is mostly Indonesians writing English terms ("oh gitu. is it dangerous
+        # sih?"): Indonesian when it has as many of its words, English only when clearly
+        # English with an Indonesian term in it, else unclear (the conversation's stays).
+        if indonesian >= english:
+            return INDONESIAN
+        return ENGLISH if english >= 2 * indonesian + 1 and english >= 3 else None
     if indonesian > english:
         return INDONESIAN
     if english > indonesian:
@@ -142,3 +153,27 @@ _SWITCH = re.compile(
 
 def is_switch_request(text: Optional[str]) -> bool:
     return bool(text) and bool(_SWITCH.match(" ".join(text.split())))
+
+
+def read_language(text: str, predicted: Optional[str]) -> Dict[str, Optional[str]]:
+    """What the language detector does with a message the classifiers read as `predicted`:
+    {"intent": the intent to set or None, "language": the reply language (en/id) or None,
+    "written_in": the message's own language (en/id/other) or None}. Safety intents are never
+    changed (spacy_pipeline/intents.py names them)."""
+    from spacy_pipeline.intents import (
+        CHANGE_LANGUAGE,
+        CRISIS,
+        EMERGENCY,
+        RED_FLAG_CONTEXT,
+        UNSUPPORTED_LANGUAGE,
+    )
+
+    written_in = detect(text)
+    if predicted in (CRISIS, EMERGENCY, RED_FLAG_CONTEXT):
+        return {"intent": None, "language": written_in if written_in in LANGUAGES else None,
+                "written_in": written_in}
+    if predicted == CHANGE_LANGUAGE or is_switch_request(text):
+        return {"intent": CHANGE_LANGUAGE, "language": requested_language(text), "written_in": written_in}
+    if written_in == OTHER:
+        return {"intent": UNSUPPORTED_LANGUAGE, "language": None, "written_in": written_in}
+    return {"intent": None, "language": written_in, "written_in": written_in}

@@ -9,13 +9,22 @@
    server's fallbacks when the action server fails (rasa_server/). Rasa's validator
    only looks at stories and rules.
 3. "The intent 'X' is listed in the domain file, but is not found in the NLU training
-   data" for an intent that only the safety net sets (spacy_pipeline/safety_net.py,
-   `SAFETY_NET_ONLY_INTENTS`): by design no classifier is trained on it.
+   data" for an intent no classifier is trained on by design (spacy_pipeline/intents.py,
+   `WITHOUT_TRAINING_EXAMPLES`): set by the safety net or the language detector, or sent
+   only by the booking form's buttons.
 
 Everything else, including an utterance that nothing uses, fails the check.
+
+`--reuse` (make check) skips Rasa's run when every file it and this filter read (config,
+domain, data, actions, common, console, rasa_server, spacy_pipeline, this script) and the Rasa
+version are byte for byte those of the last run that passed (var/validate.ok holds their
+fingerprint); `make validate` and `make test` always run it.
 """
 from __future__ import annotations
 
+import argparse
+import hashlib
+import importlib.metadata
 import re
 import subprocess
 import sys
@@ -25,7 +34,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from common.domain import load_domain  # noqa: E402
-from spacy_pipeline.intents import SAFETY_NET_ONLY_INTENTS  # noqa: E402
+from spacy_pipeline.intents import WITHOUT_TRAINING_EXAMPLES  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 WARNING = re.compile(r"UserWarning: (.*?)(?:\n\s*More info at|\n\S|\Z)", re.S)
@@ -68,7 +77,34 @@ def retrieval_intents() -> set[str]:
     return intents
 
 
-def main() -> int:
+PASSED_STAMP = ROOT / "var" / "validate.ok"
+FINGERPRINTED = ("config.yml", "domain", "data", "actions", "common", "console", "rasa_server", "spacy_pipeline",
+                 "scripts/validate_data.py")
+
+
+def inputs_fingerprint() -> str:
+    """A hash of every file Rasa's validator and this filter read, and of the Rasa version."""
+    digest = hashlib.sha256(f"rasa {importlib.metadata.version('rasa')} {sys.version}\n".encode())
+    for name in FINGERPRINTED:
+        path = ROOT / name
+        files = [path] if path.is_file() else sorted(
+            p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        for file in files:
+            digest.update(f"{file.relative_to(ROOT)}\0".encode())
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reuse", action="store_true",
+                        help="skip Rasa's run if nothing it reads changed since the last run that passed")
+    args = parser.parse_args(argv)
+    fingerprint = inputs_fingerprint()
+    if args.reuse and PASSED_STAMP.exists() and PASSED_STAMP.read_text(encoding="utf-8").strip() == fingerprint:
+        print("    data valid, no warnings (nothing it reads changed since the last run that passed)")
+        return 0
+    PASSED_STAMP.unlink(missing_ok=True)
     completed = subprocess.run(
         [str(ROOT / ".venv/bin/rasa"), "data", "validate", "--domain", "domain", "--max-history", "4"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
@@ -84,7 +120,7 @@ def main() -> int:
         if unused and unused.group(1) in used:
             continue
         without_examples = INTENT_WITHOUT_EXAMPLES.search(message)
-        if without_examples and without_examples.group(1) in SAFETY_NET_ONLY_INTENTS:
+        if without_examples and without_examples.group(1) in WITHOUT_TRAINING_EXAMPLES:
             continue
         duplicate = RETRIEVAL_DUPLICATE.search(message)
         if duplicate and {d.strip() for d in duplicate.group(1).split(",")} <= known_retrieval:
@@ -98,6 +134,7 @@ def main() -> int:
         print(f"    {len(problems)} data warning(s): fix them (full log: var/validate.log)")
         return 1
     print("    data valid, no warnings")
+    PASSED_STAMP.write_text(fingerprint + "\n", encoding="utf-8")
     return 0
 
 

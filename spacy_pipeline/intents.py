@@ -1,4 +1,4 @@
-"""Intent names the safety net sets, shared by the component and the data checks (no Rasa)."""
+"""Intent names the project's NLU components set, shared by them and the data checks (no Rasa)."""
 from __future__ import annotations
 
 CRISIS = "crisis"
@@ -6,8 +6,16 @@ EMERGENCY = "emergency"
 RED_FLAG_CONTEXT = "red_flag_context"
 REPORT_SYMPTOM = "report_symptom"
 
+CHANGE_LANGUAGE = "change_language"
+UNSUPPORTED_LANGUAGE = "unsupported_language"
+
 # Set only by the safety net: no classifier is trained on these.
 SAFETY_NET_ONLY_INTENTS = frozenset({RED_FLAG_CONTEXT})
+# Intents no classifier is trained on, by design: set by the project's components (the safety
+# net, the language detector) or sent only by the booking form's buttons.
+WITHOUT_TRAINING_EXAMPLES = SAFETY_NET_ONLY_INTENTS | frozenset(
+    {UNSUPPORTED_LANGUAGE, "consult_for_self", "consult_for_child", "consult_for_other"}
+)
 
 
 def set_intent(message, intent: str) -> None:  # noqa: ANN001 - a Rasa Message (kept Rasa-free)

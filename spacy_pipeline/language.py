@@ -1,7 +1,8 @@
 """Rasa NLU component: each message's language, and requests to change it.
 
 Runs last, after the safety net. It adds the entity `language` (`en` or `id`) when the
-message's language is clear (common/language.py); the `language` slot is filled from it, so
+message's language is clear (common/language.py), and `message_language` (`en`, `id` or
+`other`, for the staff console); the `language` slot is filled from the first, so
 the conversation keeps its language through messages that do not say ("7", "ok", a name).
 The safety net's own `language` entity (Bahasa red-flag or crisis words in an otherwise
 unclear message) is kept. Safety intents are never changed. Otherwise:
@@ -12,7 +13,7 @@ unclear message) is kept. Safety intents are never changed. Otherwise:
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -20,26 +21,10 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
-from common.language import LANGUAGES, OTHER, detect, is_switch_request, requested_language
-from spacy_pipeline.intents import CRISIS, EMERGENCY, RED_FLAG_CONTEXT, set_intent
+from common.language import read_language
+from spacy_pipeline.intents import set_intent
 
-CHANGE_LANGUAGE = "change_language"
-UNSUPPORTED_LANGUAGE = "unsupported_language"
-NEVER_OVERRIDDEN = (CRISIS, EMERGENCY, RED_FLAG_CONTEXT)
 EXTRACTOR = "LanguageDetector"
-
-
-def read_language(text: str, predicted: Optional[str]) -> Dict[str, Optional[str]]:
-    """{"intent": the intent to set or None, "language": the language entity or None}."""
-    if predicted in NEVER_OVERRIDDEN:
-        language = detect(text)
-        return {"intent": None, "language": language if language in LANGUAGES else None}
-    if predicted == CHANGE_LANGUAGE or is_switch_request(text):
-        return {"intent": CHANGE_LANGUAGE, "language": requested_language(text)}
-    language = detect(text)
-    if language == OTHER:
-        return {"intent": UNSUPPORTED_LANGUAGE, "language": None}
-    return {"intent": None, "language": language}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -61,8 +46,14 @@ class LanguageDetector(GraphComponent):
             if found["intent"] and found["intent"] != predicted:
                 set_intent(message, found["intent"])
             entities = list(message.get("entities", []))
+            added = []
             if found["language"] and not any(e.get("entity") == "language" for e in entities):
-                entities.append({"entity": "language", "value": found["language"], "start": 0, "end": 0,
-                                 "extractor": EXTRACTOR})
+                added.append(("language", found["language"]))
+            if found["written_in"]:
+                # The message's own language, other languages included, for the staff console.
+                added.append(("message_language", found["written_in"]))
+            if added:
+                entities += [{"entity": name, "value": value, "start": 0, "end": 0, "extractor": EXTRACTOR}
+                             for name, value in added]
                 message.set("entities", entities, add_to_output=True)
         return messages

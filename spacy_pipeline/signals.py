@@ -74,6 +74,16 @@ THIRD_PERSON = frozenset(
     "anaknya".split()
 )
 FIRST_PERSON = frozenset("i i'm im me myself aku gue gw".split())
+# Someone the writer tells of, named right before the crisis words: "my friend says she wants
+# to die", "temen aku bilang dia mau bunuh diri" (the writer's own "I"/"aku" elsewhere in the
+# message, "what should I do", does not make it about the writer).
+TOLD_OF = THIRD_PERSON | frozenset(
+    "friend friends mate brother sister mum mom dad mother father wife husband partner boyfriend "
+    "girlfriend they them teman temen temanku temenku sahabat sahabatku pacar pacarku doi adik adikku "
+    "adek kakak kakakku abang suami suamiku istri istriku ibu ibuku bapak ayah ayahku mama papa "
+    "beliau mereka".split()
+)
+SUBJECT_WINDOW = 4
 # Common small words of Bahasa Indonesia: a message full of them is written in it.
 INDONESIAN_WORDS = frozenset(
     "yang aku saya sy gue gw kamu dia anak anakku gak nggak ga tidak tak mau aja saja sih dong deh "
@@ -224,6 +234,28 @@ def _from_bahasa_file(entity) -> bool:
     return entity.ent_id_.split(":", 1)[0].endswith("_id")
 
 
+def _crisis_told_of_someone(doc: Doc, crisis_spans: list) -> bool:
+    """Every crisis span has someone else as its subject: the nearest person word before it
+    (in the same clause, at most SUBJECT_WINDOW words back) is not the writer."""
+    if not crisis_spans:
+        return False
+    for span in crisis_spans:
+        subject = None
+        for token in reversed(doc[max(0, span.start - SUBJECT_WINDOW):span.start]):
+            word = token.lower_
+            if token.is_punct:
+                break
+            if word in FIRST_PERSON or word in ("saya", "sy", "aq", "my", "we", "kami", "kita"):
+                subject = "writer" if word not in ("my",) else subject
+                break
+            if word in TOLD_OF:
+                subject = "other"
+                break
+        if subject != "other":
+            return False
+    return True
+
+
 def _names_its_owner(token) -> bool:
     """ "tangannya", "tanganku", "kirinya": a body part or side that says whose it is."""
     word = token.lower_
@@ -276,11 +308,12 @@ def read_signals(doc: Doc) -> SafetySignals:
     )
     third_person = any(word in THIRD_PERSON for word in words)
     first_person = any(word in FIRST_PERSON for word in words)
+    crisis_spans = [e for e in doc.ents if e.label_ in ("CRISIS", "CRISIS_ID")]
     indonesian_words = sum(word in INDONESIAN_WORDS for word in words)
     return SafetySignals(
         written_in_indonesian=indonesian_words >= 2 and indonesian_words * 4 >= len(words),
         matched_in_indonesian_only=bool(content) and all(_from_bahasa_file(e) for e in content),
-        about_someone_else=third_person and not first_person,
+        about_someone_else=(third_person and not first_person) or _crisis_told_of_someone(doc, crisis_spans),
         labels=frozenset(labels),
         is_question=is_question,
         personal=any(word in PERSONAL_WORDS for word in words),

@@ -48,6 +48,17 @@ def test_symptom_report_is_acknowledged_with_a_consultation_offer_and_prefills(d
     assert {"title": "Book a consultation", "payload": "/request_consultation"} in buttons
 
 
+@pytest.mark.parametrize("text", [
+    "my left hand started copying my right one last month, i'm 58",
+    "tangan kiri saya kok ikut gerak kalo tangan kanan nulis. baru bulan kemarin, sebelume ndak pernah",
+    "my hands never did this before, now the left one copies the right",
+])
+def test_mirror_movements_told_as_new_get_the_adult_onset_answer_first(domain, text):
+    tracker = make_tracker(latest_message=user_message(text, "report_symptom"))
+    messages, _ = run(ActionAcknowledgeSymptom(), tracker, domain)
+    assert [m["response"] for m in messages] == ["utter_faq/adult_onset", "utter_symptom_acknowledged"]
+
+
 def test_a_symptom_told_mid_form_is_added_to_the_description(domain):
     tracker = make_tracker(
         slots={"symptom_description": "earlier description"},
@@ -88,6 +99,12 @@ def test_summary_reads_back_every_answer_in_plain_words(domain):
     assert message["consult_for"] == "your child"
     assert message["patient_age"] == "7"
     assert message["contact"] == "sam@example.com"
+
+
+def test_the_summary_reads_back_in_the_conversations_language(domain):
+    messages, _ = run(ActionAskBookingConfirmed(), make_tracker(slots={**FILLED_BOOKING, "language": "id"}), domain)
+    [message] = messages
+    assert (message["consult_for"], message["consent"]) == ("anak Anda", "ya")
 
 
 def test_the_summary_shows_the_age_as_given(domain):

@@ -50,6 +50,16 @@ def test_status_tells_the_reference_status_and_date(domain, action_store):
     assert events == [SlotSet("pending_question", None)]
 
 
+def test_status_in_bahasa_indonesia(domain, action_store):
+    reference = add_booking(action_store, SENDER)
+    tracker = said("udah dikonfirmasi belum?", "booking_status", slots={"language": "id"})
+    [message], _ = run(ActionBookingStatus(), tracker, domain)
+    assert message["booking_status"] == "diterima, menunggu klinisi"
+    created = action_store.get(reference)["created_at"]
+    month = "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember".split()
+    assert message["booking_date"] == f"{created.day} {month[created.month - 1]} {created.year}"
+
+
 def test_status_of_the_latest_request(domain, action_store):
     add_booking(action_store, SENDER, preferred_times="mornings")
     latest = add_booking(action_store, SENDER, preferred_times="evenings")

@@ -10,8 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.language import ActionChangeLanguage
 from actions.session import ActionSessionStart
-from common.language import detect, is_switch_request, requested_language
-from spacy_pipeline.language import read_language
+from common.language import detect, is_switch_request, read_language, requested_language
 from tests.unit.trackers import entity, make_tracker, user_message
 
 INDONESIAN = [
@@ -58,7 +57,8 @@ def test_other_languages(text):
 def test_a_request_to_switch_names_its_language(text, language):
     assert is_switch_request(text)
     assert requested_language(text) == language
-    assert read_language(text, "faq") == {"intent": "change_language", "language": language}
+    assert read_language(text, "faq")["intent"] == "change_language"
+    assert read_language(text, "faq")["language"] == language
 
 
 @pytest.mark.parametrize("text", ["what is mmd in english", "is there an indonesian doctor for this?",
@@ -70,14 +70,30 @@ def test_a_sentence_that_mentions_a_language_is_not_a_switch(text):
 
 def test_safety_intents_are_never_changed_but_keep_their_language():
     # Another language: the alarm stands, the conversation's language is kept for its reply.
-    assert read_language("mi hijo tiene convulsiones ahora", "emergency") == {"intent": None, "language": None}
+    assert read_language("mi hijo tiene convulsiones ahora", "emergency") == {
+        "intent": None, "language": None, "written_in": "other"}
     assert read_language("English please, he is having a seizure", "emergency")["intent"] is None
-    assert read_language("anak saya kejang", "emergency") == {"intent": None, "language": "id"}
+    assert read_language("anak saya kejang", "emergency") == {"intent": None, "language": "id", "written_in": "id"}
 
 
 def test_another_language_is_unsupported_and_sets_no_language():
     assert read_language("¿qué es esto? mi hijo tiene las manos así", "faq") == {
-        "intent": "unsupported_language", "language": None}
+        "intent": "unsupported_language", "language": None, "written_in": "other"}
+
+
+@pytest.mark.parametrize("text", ["hola", "¿hablas español?", "merci", "bonjour", "Vous parlez français ?"])
+def test_a_greeting_in_another_language_is_another_language(text):
+    assert detect(text) == "other"
+
+
+@pytest.mark.parametrize("text, language", [
+    ("oh gitu. is it dangerous sih?", None),        # an English question inside Indonesian: keep
+    ("hi kak, mmd itu apa ya?", "id"),
+    ("anak sy ada mirror movement, treatment-nya apa?", "id"),
+    ("my son's doctor said 'gerakan cermin', what does that mean?", "en"),
+])
+def test_code_switching(text, language):
+    assert detect(text) == language
 
 
 def run(action, tracker):
