@@ -9,7 +9,8 @@ ENV       := source scripts/env.sh &&
 SPACY_DIR := build/spacy_mmd
 MODEL_STAMP := models/.trained
 TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml') \
-                $(SPACY_DIR)/meta.json spacy_pipeline/safety_net.py spacy_pipeline/signals.py spacy_pipeline/intents.py spacy_pipeline/booking_reference.py spacy_pipeline/word_tokenizer.py
+                $(SPACY_DIR)/meta.json spacy_pipeline/safety_net.py spacy_pipeline/signals.py spacy_pipeline/intents.py spacy_pipeline/booking_reference.py spacy_pipeline/word_tokenizer.py \
+                spacy_pipeline/faq_selector.py spacy_pipeline/language.py common/language.py
 
 .PHONY: help run test setup build train validate lint unit stories e2e eval cross-validate shell lock clean chromium staff-user bench bench-console deploy-check resilience training-data retention backup restore check try
 
@@ -83,11 +84,20 @@ unit: $(SPACY_DIR)/meta.json
 	@echo "==> unit tests (actions, validators, parsers, spaCy pipeline, content)"
 	@$(ENV) $(BIN)/pytest -q tests/unit
 
-# The developer's quick loop: no servers, no database, no browser.
+# The developer's quick loop: no servers, no database, no browser. Unit tests on two workers
+# (pytest-xdist; one module per worker at a time, so a module's console process starts once);
+# the `slow` tests (it says how many) and PostgreSQL's run only in `make unit` / `make test`.
+# `rasa data validate` is skipped when nothing it reads changed since it last passed.
 check: $(SPACY_DIR)/meta.json
-	@start=$$SECONDS; $(MAKE) --no-print-directory lint validate; \
-	  echo "==> unit tests without PostgreSQL"; \
-	  $(ENV) $(BIN)/pytest -q -m "not postgres" -p no:cacheprovider tests/unit | tail -1; \
+	@start=$$SECONDS; $(MAKE) --no-print-directory lint; \
+	  echo "==> rasa data validate"; \
+	  $(ENV) $(BIN)/python scripts/validate_data.py --reuse; \
+	  echo "==> unit tests without PostgreSQL or the slow ones"; \
+	  $(ENV) $(BIN)/pytest -q -n 2 --dist loadscope -m "not postgres and not slow" -p no:cacheprovider \
+	    tests/unit > var/check-unit.log 2>&1 \
+	    || { sed -n '/short test summary info/,$$p' var/check-unit.log | tail -40; exit 1; }; \
+	  grep -h "slow test(s) left out" var/check-unit.log | sed 's/^/    /' || true; \
+	  tail -1 var/check-unit.log; \
 	  echo "    make check took $$((SECONDS - start)) s"
 
 # Edit-and-try: fine-tunes models/mmd-assistant.tar.gz on the changed data with a fraction of the

@@ -31,3 +31,31 @@ def pytest_collection_modifyitems(items) -> None:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and "postgresql" in callspec.params.values():
             item.add_marker(pytest.mark.postgres)
+
+
+# --- how many `slow` tests a run left out (make check: -m "not postgres and not slow") ------------
+
+_slow_left_out = 0
+
+
+def pytest_deselected(items) -> None:
+    global _slow_left_out
+    _slow_left_out += sum(1 for item in items if item.get_closest_marker("slow") is not None)
+
+
+def pytest_sessionfinish(session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)  # a pytest-xdist worker
+    if workeroutput is not None:
+        workeroutput["slow_left_out"] = _slow_left_out
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """pytest-xdist: every worker collects every test, so each reports the same count."""
+    global _slow_left_out
+    _slow_left_out = max(_slow_left_out, getattr(node, "workeroutput", {}).get("slow_left_out", 0))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _slow_left_out:
+        terminalreporter.write_line(f"{_slow_left_out} slow test(s) left out: make unit and make test run them")

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ElementTree
+from contextlib import ExitStack
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -21,12 +18,11 @@ from console import analytics, charts, operations
 from console.db import engine_for, ensure_bookings_schema, rasa_events, rasa_metadata
 from console.indexer import refresh_index
 from console.tables import booking_first_contact
-from tests.e2e.servers import free_port, wait_until_up
+from tests.support import console_process
+from tests.support.console_process import Client
 from tests.support.postgres import temporary_database
 from tests.unit.test_console import dbs  # noqa: F401 - the shared three-database fixture
-from tests.unit.test_console_app import Client
 
-ROOT = Path(__file__).resolve().parents[2]
 ADMIN, PASSWORD = "admin.analytics", "a-long-analytics-password"
 FIRST, LAST = date(2024, 3, 1), date(2024, 3, 7)
 D = datetime(2024, 3, 1, tzinfo=timezone.utc).timestamp()
@@ -279,34 +275,21 @@ def test_charts_are_well_formed_svg_with_escaped_labels_and_a_table_of_the_same_
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def app(request, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("console_analytics_app")
-    databases = None
-    if request.param == "sqlite":
-        urls = {name: f"sqlite:///{workdir / (name + '.db')}" for name in ("console", "tracker", "bookings")}
-    else:
-        databases = temporary_database("console_analytics_app")
-        urls = dict.fromkeys(("console", "tracker", "bookings"), next(databases)[1])
-    engines = {name: engine_for(url) for name, url in urls.items()}
-    rasa_metadata.create_all(engines["tracker"])
-    make_conversations(engines["tracker"])
-    port = free_port()
-    env = {**os.environ, "CONSOLE_DB_URL": urls["console"], "TRACKER_DB_URL": urls["tracker"],
-           "BOOKINGS_DB_URL": urls["bookings"], "CONSOLE_SECRET_KEY": "unit-key", "STAFF_PORT": str(port),
-           "CONSOLE_PASSWORD": PASSWORD, "PYTHONPATH": str(ROOT)}
-    subprocess.run([sys.executable, "-m", "console.cli", "create-user", ADMIN, "--role", "agent"],
-                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=60)
-    log = workdir / "console.log"
-    process = subprocess.Popen([sys.executable, "-m", "console.app"], cwd=ROOT, env=env,
-                               stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/health", process, log, 60)
-        yield {"url": f"http://127.0.0.1:{port}", **engines}
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            urls = console_process.sqlite_urls(workdir)
+        else:
+            databases = temporary_database("console_analytics_app")
+            stack.callback(databases.close)
+            urls = dict.fromkeys(console_process.DATABASES, next(databases)[1])
+        engines = {name: engine_for(url) for name, url in urls.items()}
         for engine in engines.values():
-            engine.dispose()
-        if databases is not None:
-            databases.close()
+            stack.callback(engine.dispose)
+        rasa_metadata.create_all(engines["tracker"])
+        make_conversations(engines["tracker"])
+        console = stack.enter_context(console_process.console_process(
+            workdir, urls, PASSWORD, accounts=[(ADMIN, "agent")]))
+        yield {"url": console.url, **engines}
 
 
 @pytest.fixture()

@@ -13,6 +13,7 @@ import time
 import urllib.parse
 import uuid
 import warnings
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -21,9 +22,9 @@ import yaml
 
 from console.db import create_console_schema, engine_for, rasa_events, rasa_metadata
 from console.tables import audit_log, corrections
-from tests.e2e.servers import free_port, wait_until_up
+from tests.support import console_process
+from tests.support.console_process import Client
 from tests.support.postgres import temporary_database
-from tests.unit.test_console_app import Client
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN, PASSWORD = "admin.inbox", "a-long-inbox-password"
@@ -35,36 +36,23 @@ SCRIPT = ROOT / "scripts" / "training_data.py"
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def app(request, tmp_path_factory):
     workdir = tmp_path_factory.mktemp(f"inbox_{request.param}")
-    databases = None
-    if request.param == "sqlite":
-        urls = {name: f"sqlite:///{workdir / (name + '.db')}" for name in ("console", "tracker", "bookings")}
-    else:
-        databases = temporary_database("console_inbox")
-        url = next(databases)[1]
-        urls = {name: url for name in ("console", "tracker", "bookings")}
-    tracker = engine_for(urls["tracker"])
-    rasa_metadata.create_all(tracker)
-    port = free_port()
-    env = {**os.environ, "CONSOLE_DB_URL": urls["console"], "TRACKER_DB_URL": urls["tracker"],
-           "BOOKINGS_DB_URL": urls["bookings"], "CONSOLE_SECRET_KEY": "inbox-key", "STAFF_PORT": str(port),
-           "CONSOLE_PASSWORD": PASSWORD, "PYTHONPATH": str(ROOT), "RASA_URL": "http://127.0.0.1:9"}
-    subprocess.run([sys.executable, "-m", "console.cli", "create-user", ADMIN, "--role", "admin"],
-                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=60)
-    log = workdir / "console.log"
-    process = subprocess.Popen([sys.executable, "-m", "console.app"], cwd=ROOT, env=env,
-                               stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
-    console = engine_for(urls["console"])
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/health", process, log, 60)
-        yield {"url": f"http://127.0.0.1:{port}", "tracker": tracker, "console": console, "log": log,
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            urls = console_process.sqlite_urls(workdir)
+        else:
+            databases = temporary_database("console_inbox")
+            stack.callback(databases.close)
+            urls = dict.fromkeys(console_process.DATABASES, next(databases)[1])
+        tracker = engine_for(urls["tracker"])
+        stack.callback(tracker.dispose)
+        rasa_metadata.create_all(tracker)
+        console = stack.enter_context(console_process.console_process(
+            workdir, urls, PASSWORD, accounts=[(ADMIN, "admin")], extra_env={
+                "CONSOLE_SECRET_KEY": "inbox-key", "RASA_URL": "http://127.0.0.1:9"}))
+        console_db = engine_for(urls["console"])
+        stack.callback(console_db.dispose)
+        yield {"url": console.url, "tracker": tracker, "console": console_db, "log": console.log,
                "console_url": urls["console"]}
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        tracker.dispose()
-        console.dispose()
-        if databases is not None:
-            databases.close()
 
 
 @pytest.fixture()
@@ -538,6 +526,7 @@ def test_training_data_without_a_console_database_table_writes_nothing(tmp_path)
     assert "nothing to write" in stdout and not output.exists()
 
 
+@pytest.mark.slow  # the whole `rasa data validate` on a copy of the project: most of a minute
 def test_the_written_file_passes_the_projects_data_validation(tmp_path):
     """`rasa data validate` with the project's own filter (scripts/validate_data.py) on a copy of
     the project whose data/nlu holds the written file: no new warning, so training takes it."""
