@@ -381,7 +381,8 @@ _NOT_IN_NAMES = frozenset(
     can't cannot she it it's they we our this that with because about feel feeling on at by via
     email phone number wrong yes no saya aku dia anak mau ingin tidak gak nggak yang sudah udah
     untuk buat ini itu sakit nomor hp booking appointment book
-    ga gk ngga enggak engga ndak tau tahu gatau gtau belum boleh bisa""".split()
+    ga gk ngga enggak engga ndak tau tahu gatau gtau belum boleh bisa
+    salah umur umurnya usia usianya tahun thn bulan maksudnya maksud sy wrong oops age""".split()
 )
 _NAME_CHARS = re.compile(r"[^\W\d_]|[\s'.,-]")
 

@@ -314,6 +314,13 @@ class ActionClarify(Action):
     ) -> List[EventType]:
         if remind_after_alarm(dispatcher, tracker):
             return []  # "what should i do" after an alarm: the line again, no FAQ choices
+        from actions.yes_no import answer_no, answer_yes, pending_question, read_yes_no
+
+        decided = read_yes_no(tracker.latest_message.get("text"))
+        if decided is not None and pending_question(tracker):
+            # "ya", "mau", "nggih" after "would you like to book?": one or two words the
+            # classifiers are least sure of in two languages, but a clear answer to the question.
+            return answer_yes(dispatcher, tracker) if decided else answer_no(dispatcher, tracker)
         if not ask_which_topic(dispatcher, read_selection(tracker.latest_message or {}), tracker.get_slot("language")):
             dispatcher.utter_message(response="utter_default")
         return []

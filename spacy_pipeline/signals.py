@@ -189,6 +189,24 @@ class SafetySignals:
         return self.describes_mirroring and "WHO" in self.labels
 
 
+LIST_JOINERS = frozenset("or nor and atau ataupun maupun dan apalagi".split())
+
+
+def _denied_red_flags(doc: Doc, spans: list) -> list:
+    """The red flags a negation denies: "no seizures", and each next one of a list it heads:
+    "tidak ada kejang atau pingsan", "no fits or fainting"."""
+    denied = []
+    for index, span in enumerate(spans):
+        previous = spans[index - 1] if index else None
+        joined = (
+            previous is not None and previous in denied and span.start == previous.end + 1
+            and doc[previous.end].lower_ in LIST_JOINERS
+        )
+        if joined or _negated(doc, span.start):
+            denied.append(span)
+    return denied
+
+
 def _negated(doc: Doc, start: int) -> bool:
     """A negation in the few words before a red flag, in the same clause: "no seizures",
     "he has never had a seizure". An exclamation ("oh no, he collapsed") or "no" before a
@@ -291,7 +309,7 @@ def read_signals(doc: Doc) -> SafetySignals:
     )
     # A red flag that is denied ("no seizures", "tidak ada kejang") is not a red flag.
     red_flag_spans = [e for e in doc.ents if e.label_ in ("RED_FLAG", "RED_FLAG_ID")]
-    denied = [e for e in red_flag_spans if _negated(doc, e.start)]
+    denied = _denied_red_flags(doc, red_flag_spans)
     labels = {entity.label_ for entity in doc.ents}
     if _told_as_happening(doc):
         labels.add("CONTEXT_NOW")

@@ -307,3 +307,37 @@ def test_a_bahasa_pattern_file_can_share_the_english_label(tmp_path):
     (tmp_path / "red_flag_id.txt").write_text("# no label line: the file name\nkejang\n")
     found = {(pattern["label"], pattern["id"]) for pattern in load_patterns(tmp_path)}
     assert found == {("SIDE", "side:1"), ("SIDE", "side_id:3"), ("RED_FLAG_ID", "red_flag_id:2")}
+
+
+@pytest.mark.parametrize("text", [
+    "ngakak sampe sesek napas liat meme itu",
+    "capek bgt rasanya mau pingsan abis lembur",
+    "anak sy kalo nulis tangannya ikut gerak, tapi tidak ada kejang atau pingsan",
+    "no seizures or fainting, just the copying hands",
+])
+def test_figures_of_speech_and_denied_lists_are_not_alarms(nlp, text):
+    assert not read_signals(nlp(text)).red_flag
+
+
+@pytest.mark.parametrize("text", [
+    "dulu waktu bayi pernah kejang demam, skrg udah gpp",
+    "wes tau kejang pas cilik, saiki wes gak",
+])
+def test_a_seizure_long_past_and_fine_now_is_in_doubt_not_an_alarm(nlp, text):
+    signals = read_signals(nlp(text))
+    assert signals.red_flag and signals.red_flag_context in ("past", "resolved")
+
+
+@pytest.mark.parametrize("text, about_other", [
+    ("temen aku bilang dia mau bunuh diri malam ini, aku harus gimana?", True),
+    ("my friend says she wants to kill herself, what do i do", True),
+    ("aku capek hidup, pengen ngilang aja", False),
+    ("i want to kill myself", False),
+])
+def test_a_crisis_is_about_the_person_named_before_it(nlp, text, about_other):
+    signals = read_signals(nlp(text))
+    assert signals.crisis and signals.about_someone_else is about_other
+
+
+def test_whats_written_without_an_apostrophe_still_reads_as_a_crisis(nlp):
+    assert read_signals(nlp("whats the point of living")).crisis

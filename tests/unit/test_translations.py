@@ -129,7 +129,12 @@ def test_the_twin_keeps_what_the_assistant_reads(name, index):
         assert [b["title"] for b in id_.get("buttons") or []] == [b["title"] for b in vetted.get("buttons") or []]
         assert "112" in id_text or not re.search(r"\b(112|119)\b", en_text)
         return
-    assert numbers(en_text) == numbers(id_text), "numbers differ"
+    # The same numbers; an Indonesian reply that names emergency numbers also names 119
+    # (Indonesia's health emergency number besides 112), which the English ones may not.
+    assert set(numbers(en_text)) <= set(numbers(id_text)), "numbers differ"
+    assert set(numbers(id_text)) - set(numbers(en_text)) <= {"119"}, "numbers differ"
+    if "112" in numbers(id_text):
+        assert "119" in numbers(id_text), "an Indonesian emergency line without 119"
     assert sources(en_text, "Sources?") == sources(id_text, "Sumber")
     assert not re.search(r"\bSources?:", id_text)
     if re.search(r"[A-Za-z]", re.sub(r"\{\w+\}", "", en_text)):  # not "{agent_name}: {agent_message}"

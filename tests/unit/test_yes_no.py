@@ -144,3 +144,17 @@ def test_yes_cancels_the_request_that_was_asked_about_not_the_latest(domain, act
     assert responses == ["utter_booking_cancelled"] and messages[0]["booking_reference"] == asked_about
     assert action_store.get(asked_about)["status"] == "cancelled"
     assert action_store.get(latest)["status"] == "new"
+
+
+@pytest.mark.parametrize("reply, starts", [("ya", True), ("mau", True), ("nggih", True), ("gak", False)])
+def test_a_yes_or_no_the_classifiers_were_unsure_of_still_answers_the_offer(domain, reply, starts):
+    """"ya" or "mau" alone after "would you like to book?" came out as nlu_fallback in a
+    bilingual model: the fallback action reads it as the answer it is."""
+    from actions.faq_answer import ActionClarify
+
+    tracker = after_offer("action_acknowledge_symptom", "book", reply, intent="nlu_fallback")
+    responses, events, _ = run(ActionClarify(), tracker, domain)
+    if starts:
+        assert responses == ["utter_start_booking"] and events == START_BOOKING
+    else:
+        assert "utter_start_booking" not in responses and FollowupAction("consultation_form") not in events

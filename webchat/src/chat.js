@@ -326,13 +326,22 @@
     socket.emit("user_uttered", { message: payload, session_id: state.sessionId });
   }
 
+  /* A button's intent ("/request_human") carries the page's language, so the assistant's reply
+     to a first button press is in it too (the `language` slot is filled from the entity).
+     Typed text needs nothing: the assistant reads its language. */
+  function withLanguage(payload) {
+    if (!payload || payload.charAt(0) !== "/" || payload.indexOf("{") !== -1) { return payload; }
+    return payload + JSON.stringify({ language: language });
+  }
+
   function send(display, payload) {
     var text = (display || "").trim();
     if (!text) { return; }
     add({ from: "user", text: text });
     /* While a staff member has the chat, the assistant is paused: no reply is coming. */
     setTyping(!state.paused);
-    if (confirmed && socket.connected) { emitMessage(payload || text); } else { pending.push(payload || text); }
+    var message = withLanguage(payload) || text;
+    if (confirmed && socket.connected) { emitMessage(message); } else { pending.push(message); }
     input.focus();
   }
 
