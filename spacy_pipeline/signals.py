@@ -35,7 +35,7 @@ PERSONAL_WORDS = frozenset(
 QUESTION_PHRASES = (
     "are they", "is it", "is that", "is this", "does it", "can it", "could it", "just wondering",
     "wondering if", "want to know", "wanna know", "just so i know", "read up", "what does",
-    "what is", "apakah", "bukan sih", "gak sih", "kah", "apa yang harus", "apa yg harus",
+    "what is", "apakah", "bukan sih", "gak sih", "ga sih", "gk sih", "nggak sih", "ngga sih", "kah", "apa yang harus", "apa yg harus",
     "harus gimana", "harus bagaimana", "harus ngapain", "sebaiknya gimana", "sebaiknya bagaimana",
 )
 QUESTION_TAGS = ("bukan", "gak", "ya", "kah", "nggak", "gimana", "bagaimana", "gmn", "ngapain")
@@ -264,7 +264,9 @@ def _crisis_told_of_someone(doc: Doc, crisis_spans: list) -> bool:
             if token.is_punct:
                 break
             if word in FIRST_PERSON or word in ("saya", "sy", "aq", "my", "we", "kami", "kita"):
-                subject = "writer" if word not in ("my",) else subject
+                # "bapak sy", "temen aku": a possessive after the person, who is the subject.
+                owner = doc[token.i - 1].lower_ if token.i > 0 else ""
+                subject = "other" if owner in TOLD_OF else ("writer" if word != "my" else subject)
                 break
             if word in TOLD_OF:
                 subject = "other"

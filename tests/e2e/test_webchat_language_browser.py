@@ -157,10 +157,11 @@ def test_the_switch_translates_the_chat_in_place_tells_the_assistant_and_is_reme
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "phone-switched-to-indonesian.png"), full_page=True)
 
-    # The talk-to-a-human button sends its payload under the language's words.
+    # The talk-to-a-human button sends its payload under the language's words, with the page's
+    # language, so the assistant answers a first button press in it too.
     page.get_by_role("button", name=INDONESIAN["human"], exact=True).click()
     page.locator(".msg--user", has_text=INDONESIAN["human"]).wait_for()
-    wait_until(lambda: {"message": "/request_human", "session_id": sender} in uttered(sent), 10)
+    wait_until(lambda: {"message": '/request_human{"language":"id"}', "session_id": sender} in uttered(sent), 10)
 
     # And back to English, by keyboard.
     page.get_by_role("button", name=SWITCH["en"], exact=True).focus()

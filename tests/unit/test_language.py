@@ -121,3 +121,27 @@ def test_a_new_session_keeps_the_language():
     tracker = make_tracker(slots={"language": "id"}, events=[{"event": "user", "text": "halo"}])
     _, events = run(ActionSessionStart(), tracker)
     assert SlotSet("language", "id") in events
+
+
+def _held_out(language):
+    from pathlib import Path
+
+    import yaml
+
+    nlu = Path(__file__).resolve().parents[1] / "nlu"
+    suffix = "_id" if language == "id" else ""
+    texts = [e["text"] for path in sorted(nlu.glob("users_*.yml")) if path.stem.endswith("_id") == bool(suffix)
+             for e in yaml.safe_load(path.read_text())["questions"]]
+    for block in yaml.safe_load((nlu / f"heldout{suffix}.yml").read_text())["nlu"]:
+        texts += [line[2:].strip() for line in block["examples"].splitlines() if line.strip()]
+    return texts
+
+
+@pytest.mark.parametrize("language, other", [("en", "id"), ("id", "en")])
+def test_no_held_out_message_is_read_as_the_other_language(language, other):
+    """The held-out sets were written by people who never saw this code: not one of their
+    messages may switch the conversation to the other language (unclear ones keep it)."""
+    texts = _held_out(language)
+    assert len(texts) > 300
+    assert [t for t in texts if detect(t) in (other, "other")] == []
+    assert sum(detect(t) == language for t in texts) >= 0.9 * len(texts)

@@ -341,3 +341,22 @@ def test_a_crisis_is_about_the_person_named_before_it(nlp, text, about_other):
 
 def test_whats_written_without_an_apostrophe_still_reads_as_a_crisis(nlp):
     assert read_signals(nlp("whats the point of living")).crisis
+
+
+@pytest.mark.parametrize("text, about_other", [
+    ("bapak sy bilang mau gantung diri", True),
+    ("aku cape hirup", False),
+])
+def test_more_crisis_wordings(nlp, text, about_other):
+    signals = read_signals(nlp(text))
+    assert signals.crisis and signals.about_someone_else is about_other
+
+
+@pytest.mark.parametrize("text", ["aduh mati aku lupa bayar listrik", "basmi kecoa pake apa ya"])
+def test_pests_and_oh_no_are_figures_of_speech(nlp, text):
+    assert read_signals(nlp(text)).figurative
+
+
+def test_a_head_injury_with_vomiting_is_an_emergency(nlp):
+    signals = read_signals(nlp("kepalanya kebentur meja trus muntah2"))
+    assert signals.red_flag and signals.red_flag_context is None
