@@ -36,6 +36,7 @@ iya yaa dong nya tangan kaki jari kiri kanan sebelah ikut gerak gerakan bergerak
 obat dokter bidan perawat umur usia tahun thn bulan bln minggu hari jam besok nanti sekarang
 baru tadi kemarin sering kadang selalu normal bahaya menurun turunan keturunan sembuh hilang
 piye opo ora wes uwis arek mboten nggih teh mah atuh euy kumaha naon henteu
+hai kak dok mas mbak bang min assalamualaikum salam sugeng enjing sonten punten wilujeng
 """.split())
 
 _ENGLISH = frozenset("""

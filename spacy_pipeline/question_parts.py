@@ -14,7 +14,10 @@ from typing import List
 _LEADING = re.compile(
     r"^\s*(?:(?:hi|hii+|hello|helo|hey|heya|hiya|yo|halo|hai|howdy|greetings|dear\s+\w+|"
     r"good\s+(?:morning|afternoon|evening|day)|selamat\s+(?:pagi|siang|sore|malam)|pagi|siang|sore|malam|"
-    r"permisi|assalamualaikum|kak|min|dok|"
+    r"permisi|assalamualaikum|kak|min|dok|mas|mbak|sugeng\s+(?:enjing|siang|sonten|dalu)|punten|"
+    # "I have a question" before it: "sy mau tanya,", "boleh nanya", "quick question:".
+    r"(?:(?:sy|saya|aku|aq|gw|gue)\s+)?(?:mau|pengen|ingin|boleh|izin|ijin)\s+(?:tanya|nanya|bertanya)(?:\s+(?:dong|kak|dok|min|nih|sih))?|"
+    r"(?:i\s+have\s+a|quick|a)\s+question|"
     r"ok(?:ay)?|so|um+|umm+|thanks?|thank\s+you|thx|ty|no\s+thanks?|no\s+thank\s+you|not\s+now)"
     r"(?:\s+there)?(?:\s+(?:bot|assistant))?"
     r"(?:\s*[,.!:;\-]*\s+|\s*[,.!:;\-]*$))+",

@@ -17,7 +17,8 @@ INDONESIAN = [
     "apa itu gerakan cermin?", "apakah penyakit ini menurun ke anak?", "selamat pagi", "terima kasih",
     "anak sy tangannya ikut gerak kalo nulis, itu bahaya gak?", "gimana cara ngobatinnya",
     "treatment-nya apa aja", "kejang2 dari tadi", "wes piye iki", "kumaha atuh", "5 tahun", "sabtu pagi",
-    "makasih ya kak", "halo", "iya boleh", "gak jadi deh", "nama saya Dewi Lestari",
+    "makasih ya kak", "halo", "iya boleh", "gak jadi deh", "nama saya Dewi Lestari", "hai", "assalamualaikum",
+    "sugeng enjing mas", "punten",
 ]
 ENGLISH = [
     "what is mmd", "is it inherited?", "my son's left hand copies his right", "hello, what can you do",

@@ -73,6 +73,9 @@ def test_questions_in_bahasa_indonesia_split_too(text, parts):
     ("selamat pagi dok, apakah menular?", "apakah menular?"),
     ("apa itu mmd makasih ya", "apa itu mmd"),
     ("permisi, gimana cara ngobatinnya? terima kasih banyak", "gimana cara ngobatinnya?"),
+    ("sore. sy mau tanya, terapinya gmn ya?", "terapinya gmn ya?"),
+    ("boleh nanya dok, apa itu mmd", "apa itu mmd"),
+    ("quick question: is it inherited?", "is it inherited?"),
 ])
 def test_indonesian_greetings_and_thanks_around_a_question(text, question):
     assert strip_pleasantries(text) == question
