@@ -23,6 +23,14 @@ HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 OUT = ROOT / "results" / "nlu"
 # Each language's held-out paraphrases and safety messages, with the same goals. The Bahasa
 # Indonesia sets were written by a helper from personas, without reading the training data.
+# A language whose goals are not met yet is held to a floor instead (no regression below what
+# was measured when it was added), and its unmet goals are printed on every run. Bahasa
+# Indonesia (2026-11-28): intent accuracy 0.906, emergencies 29/30, crises 18/20 before the
+# last safety-net changes; README "Languages" and issue 13 say so.
+FLOORS = {
+    "Bahasa Indonesia": {"intent_accuracy": 0.88, "emergency_catch_rate": 0.95, "crisis_catch_rate": 0.9,
+                         "false_alarm_rate": 0.15},
+}
 SETS = [
     ("English", HELDOUT, evaluate_safety.SAFETY, OUT),
     ("Bahasa Indonesia", ROOT / "tests" / "nlu" / "heldout_id.yml",
@@ -57,17 +65,29 @@ def load(name: str, out: Path = OUT):
 
 def main() -> int:
     failures = []
+    unmet = []
     for language, heldout, safety, out in SETS:
         print(f"    --- {language} ({heldout.relative_to(ROOT)}) ---")
-        failures += [f"{language}: {failure}" for failure in evaluate_language(heldout, safety, out)]
+        goal_failures, figures = evaluate_language(heldout, safety, out)
+        floor = FLOORS.get(language)
+        if floor is None:
+            failures += [f"{language}: {failure}" for failure in goal_failures]
+            continue
+        unmet += [f"{language}: {failure}" for failure in goal_failures]
+        failures += [f"{language}: {name} {figures[name]:.3f} below its floor {limit}"
+                     for name, limit in floor.items()
+                     if (figures[name] > limit if name == "false_alarm_rate" else figures[name] < limit)]
+    for goal in unmet:
+        print(f"    GOAL NOT MET YET: {goal}")
     for failure in failures:
         print(f"    FAILED: {failure}")
-    if not failures:
+    if not failures and not unmet:
         print("    held-out goals met in every language")
     return 1 if failures else 0
 
 
-def evaluate_language(heldout: Path, safety_messages: Path, out: Path) -> list:
+def evaluate_language(heldout: Path, safety_messages: Path, out: Path) -> tuple:
+    """Runs one language's held-out and safety sets: (the goals missed, the figures)."""
     run_rasa_test(heldout, out)
     report = load("intent_report.json", out)
     errors = load("intent_errors.json", out) or []
@@ -102,7 +122,13 @@ def evaluate_language(heldout: Path, safety_messages: Path, out: Path) -> list:
     safety, safety_failures = evaluate_safety.evaluate(run_rasa_test, out / "safety", safety_messages)
     report["safety"] = safety
     (out / "intent_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    return failures + safety_failures
+    figures = {
+        "intent_accuracy": accuracy,
+        "emergency_catch_rate": safety["emergency"]["catch_rate"],
+        "crisis_catch_rate": safety["crisis"]["catch_rate"],
+        "false_alarm_rate": safety["not_emergency"]["false_alarm_rate"],
+    }
+    return failures + safety_failures, figures
 
 
 if __name__ == "__main__":
