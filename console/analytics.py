@@ -118,6 +118,9 @@ def _in_period(period: Period, *more: Any) -> Any:
     return sa.and_(*conditions)
 
 
+LANGUAGE_BUCKETS = languages.LANGUAGES + (languages.OTHER,)
+
+
 def _flag(condition: Any) -> Any:
     return sa.case((condition, 1), else_=0)
 
@@ -159,13 +162,14 @@ def report(console: Engine, bookings_db: Engine, period: Period) -> Dict[str, An
         *[sa.func.max(per_day.c[name]).label(name) for name, _ in FLAGS],
     ).group_by(per_day.c.sender_id).subquery()
     handed = _flag(sa.or_(index.handed_off.is_(True), index.taken_over.is_(True)))
-    # Conversations per language, counted with the totals (a conversation not indexed yet: en).
+    # Conversations per language, counted with the totals (a conversation not indexed yet: en;
+    # `other`: every message in another language).
     language = sa.func.coalesce(index.language, languages.DEFAULT)
-    per_language = [sa.func.sum(_flag(language == code)).label(f"language_{code}") for code in languages.LANGUAGES]
+    per_language = [sa.func.sum(_flag(language == code)).label(f"language_{code}") for code in LANGUAGE_BUCKETS]
     days_part = sa.select(per_day.c.day, sa.func.count().label("conversations"),
                           *[sa.func.sum(per_day.c[name]).label(name) for name in COLUMNS],
                           sa.literal(0).label("handed"),
-                          *[sa.literal(0).label(f"language_{code}") for code in languages.LANGUAGES]
+                          *[sa.literal(0).label(f"language_{code}") for code in LANGUAGE_BUCKETS]
                           ).group_by(per_day.c.day)
     totals_part = sa.select(sa.literal(-1).label("day"), sa.func.count().label("conversations"),
                             *[sa.func.sum(per_conversation.c[name]).label(name) for name in COLUMNS],
@@ -188,7 +192,9 @@ def report(console: Engine, bookings_db: Engine, period: Period) -> Dict[str, An
             booked_senders = list(connection.execute(
                 sa.select(_m.sender_id).where(_in_period(period, _m.booked.is_(True))).distinct()).scalars())
         median, measured = _median_first_contact(connection, period)
-    per_language = [(code, int(totals[f"language_{code}"] or 0)) for code in languages.LANGUAGES]
+    # English and Bahasa Indonesia always; "other" only when a conversation is in neither.
+    per_language = [(code, int(totals[f"language_{code}"] or 0)) for code in LANGUAGE_BUCKETS
+                    if code in languages.LANGUAGES or totals[f"language_{code}"]]
     totals = {key: int(value or 0) for key, value in totals.items()
               if key != "day" and not key.startswith("language_")}
     contacted = _contacted(bookings_db, period, booked_senders)
@@ -206,7 +212,7 @@ def report(console: Engine, bookings_db: Engine, period: Period) -> Dict[str, An
         "funnel": [("Offered a consultation", totals["offered"]), ("Started the booking form", totals["started"]),
                    ("Completed a booking", totals["completed"]), ("Contacted by staff", contacted)],
         "contacted": contacted, "median_contact_seconds": median, "contact_measured": measured,
-        "languages": per_language,  # (en | id, conversations)
+        "languages": per_language,  # (en | id | other, conversations)
     }
 
 

@@ -1,6 +1,6 @@
 """Transcript export as CSV or JSON, with personal details redacted unless an admin asks.
 
-Each row names its conversation's language (`language`: en | id) and, for what the user
+Each row names its conversation's language (`language`: en | id | other) and, for what the user
 wrote, the message's own (`message_language`: en, id, other, or empty when unknown)."""
 from __future__ import annotations
 
@@ -10,7 +10,16 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, List
 
-from console.redaction import EMAIL, PHONE, REDACTED, known_values, pseudonym, redact_patterns, redact_turn_text
+from console.redaction import (
+    EMAIL,
+    PHONE,
+    REDACTED,
+    known_values,
+    pseudonym,
+    redact_patterns,
+    redact_turn_text,
+    typed_answers,
+)
 
 __all__ = ["REDACTED", "export_rows", "redact_text", "to_csv", "to_json"]
 # A cell starting with one of these runs as a formula in a spreadsheet (tab and CR too:
@@ -36,9 +45,10 @@ def export_rows(transcripts: Iterable[Dict[str, Any]], redact: bool) -> List[Dic
     for conversation in transcripts:
         turns = [turn for turn in conversation["turns"] if turn["kind"] in ("user", "bot", "slot")]
         values = known_values(turns) if redact else []
+        answers = typed_answers(turns) if redact else []
         for turn in turns:
             if redact:
-                text = redact_turn_text(turn, values)
+                text = redact_turn_text(turn, values, answers)
             elif turn["kind"] == "slot":
                 text = f"{turn['name']}={'' if turn['value'] is None else turn['value']}"
             else:

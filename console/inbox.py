@@ -25,7 +25,7 @@ from console import queries
 from console.db import rasa_events
 from console.indexer import REASONS
 from console.language import LANGUAGES, OTHER
-from console.redaction import PERSONAL_SLOTS, known_values, redact_known, redact_patterns
+from console.redaction import PERSONAL_SLOTS, known_values, redact_known, redact_patterns, typed_answers
 from console.tables import conversation_index, corrections, message_index
 
 logger = logging.getLogger(__name__)
@@ -292,7 +292,7 @@ def training_example(tracker: Engine, sender_id: str, event_id: int, text: str) 
         if before < len(user_turns) and user_turns[before].get("asked") in PERSONAL_SLOTS:
             return None
     # Patterns first: a name given in the conversation can start an email ("sam@…").
-    return redact_known(redact_patterns(text or ""), known_values(turns))
+    return redact_known(redact_patterns(text or ""), known_values(turns), typed_answers(turns))
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Set, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -27,7 +27,7 @@ FALLBACK_ACTIONS = frozenset({"utter_default", "action_default_fallback", "actio
 EMERGENCY_REPLIES = ("utter_emergency", "utter_crisis")
 # index_state row of the current index rules; a new name rebuilds the index once, so
 # conversations indexed under older rules get the new flags too.
-STATE = "events-v5"  # v5: each message's and conversation's language
+STATE = "events-v6"  # v6: message_language read first, "other" conversations, no fallback flag for form answers
 _lock = threading.Lock()
 
 
@@ -54,8 +54,7 @@ def _apply(summary: Dict[str, Any], row: Any) -> None:
             _add_intent(summary, name)
         if name == "report_symptom":
             summary["symptom"] = True
-        if "nlu_fallback" in (name, row.intent_name) or (intent.get("confidence") or 1) < LOW_CONFIDENCE:
-            summary["fallback"] = True
+        # The fallback flag comes from the messages, by the inbox's rule (_store_batch).
         if not summary["preview"] and data.get("text"):
             # Shown to every staff member in the list: names and contacts are cut out.
             summary["preview"] = redact_patterns(" ".join(data["text"].split()))[:200]
@@ -67,15 +66,11 @@ def _apply(summary: Dict[str, Any], row: Any) -> None:
             summary["emergency"] = True  # a rule that runs the emergency response directly
         elif row.action_name == "action_submit_booking":
             summary["booking"] = True
-        elif row.action_name in FALLBACK_ACTIONS:
-            summary["fallback"] = True
     elif row.type_name == "bot":
         # What was said, whichever action said it (custom actions utter these responses).
         data = json.loads(row.data or "{}")
         utter = str((data.get("metadata") or {}).get("utter_action") or "")
-        if utter in FALLBACK_ACTIONS:
-            summary["fallback"] = True
-        elif utter.startswith(EMERGENCY_REPLIES):
+        if utter.startswith(EMERGENCY_REPLIES):
             summary["emergency"] = True
         elif utter.startswith("utter_faq/"):
             # The topic answered, so the list can be filtered by "faq/causes".
@@ -133,6 +128,25 @@ def _message(row: Any, data: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
+def personal_answer(message: Dict[str, Any]) -> bool:
+    """An answer to "what is your name?" and the like (not an emergency said there): personal,
+    never a training example, and not a misunderstanding however the NLU scored it (a typed
+    name is often nlu_fallback, and the form accepts it)."""
+    return (message.get("asked") in PERSONAL_SLOTS and (message.get("intent") or "") not in EMERGENCY_INTENTS
+            and not message.get("safety_rule"))
+
+
+def misunderstood(message: Dict[str, Any]) -> bool:
+    """The conversation list's "fallback" flag: the message was not understood (nlu_fallback,
+    low confidence, or a "not sure I understood" reply), unless it answered a personal
+    question of the booking form (the inbox's rule, reasons_for)."""
+    if personal_answer(message):
+        return False
+    confidence = message.get("confidence")
+    return (message.get("intent") == "nlu_fallback" or bool(message.get("fallback_reply"))
+            or (confidence is not None and confidence < LOW_CONFIDENCE))
+
+
 def reasons_for(message: Dict[str, Any]) -> str:
     """Why a message belongs in the inbox, space-separated (empty: it does not)."""
     found: List[str] = []
@@ -140,8 +154,8 @@ def reasons_for(message: Dict[str, Any]) -> str:
     confidence = message.get("confidence")
     if message.get("to_staff"):
         return ""  # written to a staff member while the assistant was paused: not the assistant's to learn
-    if message.get("asked") in PERSONAL_SLOTS and intent not in EMERGENCY_INTENTS and not message.get("safety_rule"):
-        return ""  # an answer to "what is your name?" and the like: personal, never a training example
+    if personal_answer(message):
+        return ""  # personal, never a training example
     if intent == "nlu_fallback" or message.get("fallback_reply"):
         found.append("fallback")
     if confidence is not None and confidence < LOW_CONFIDENCE and intent != "nlu_fallback":
@@ -213,10 +227,11 @@ def _asked_after(asked: Any, row: Any) -> Any:
 
 def _store_messages(connection: Any, rows: List[Any], asked_before: Dict[str, Any],
                     paused_before: Dict[str, bool], slot_before: Dict[str, Any]
-                    ) -> Tuple[Dict[str, LanguageFollower], Dict[str, List[Any]]]:
+                    ) -> Tuple[Dict[str, LanguageFollower], Dict[str, List[Any]], Set[str]]:
     """Writes the message_index rows of these events. Returns each conversation's language
-    follower (the `language` slot after these events) and the languages of its messages
-    written now, in order."""
+    follower (the `language` slot after these events), the languages of its messages
+    written now, in order, and the conversations with a message written now that was not
+    understood (misunderstood(): the list's "fallback" flag)."""
     asked = dict(asked_before)  # each conversation's pending form question
     paused = dict(paused_before)  # whether a staff member has the chat
     followers = {sender: LanguageFollower(slot) for sender, slot in slot_before.items()}
@@ -252,7 +267,7 @@ def _store_messages(connection: Any, rows: List[Any], asked_before: Dict[str, An
             paused[row.sender_id] = row.type_name == "pause"
     languages: Dict[str, List[Any]] = {}
     if not touched:
-        return followers, languages
+        return followers, languages, set()
     for message in touched.values():
         message["reasons"] = reasons_for(message)
     ids = list(touched)
@@ -261,7 +276,7 @@ def _store_messages(connection: Any, rows: List[Any], asked_before: Dict[str, An
     connection.execute(message_index.insert(), list(touched.values()))
     for event_id in sorted(touched):
         languages.setdefault(touched[event_id]["sender_id"], []).append(touched[event_id]["language"])
-    return followers, languages
+    return followers, languages, {message["sender_id"] for message in touched.values() if misunderstood(message)}
 
 
 class _Raced(Exception):
@@ -346,13 +361,18 @@ def _store_batch(connection: Any, rows: List[Any]) -> None:
     asked_before = {sender: summaries[sender]["asked"] for sender in senders}
     paused_before = {sender: summaries[sender]["paused"] for sender in senders}
     slot_before = {sender: summaries[sender]["language_slot"] for sender in senders}
+    turns_before = {sender: summaries[sender]["turns"] for sender in senders}
     for row in rows:
         _apply(summaries[row.sender_id], row)
-    followers, languages = _store_messages(connection, rows, asked_before, paused_before, slot_before)
+    followers, languages, not_understood = _store_messages(connection, rows, asked_before, paused_before,
+                                                           slot_before)
     for sender, summary in summaries.items():
         # The last known language of the messages written now (the newest), else as it was.
-        summary["language"] = conversation_language(languages.get(sender, []), summary["language"])
+        summary["language"] = conversation_language(languages.get(sender, []), summary["language"],
+                                                    earlier=turns_before[sender] > 0)
         summary["language_slot"] = followers[sender].slot
+        if sender in not_understood:
+            summary["fallback"] = True
     if existing:
         keys = list(existing)
         for start in range(0, len(keys), 500):

@@ -1,11 +1,18 @@
 """Which language a user message and a conversation are in (English or Bahasa Indonesia).
 
-Every user message's parse data carries an entity `language` (`en`, `id` or `other`), and
-the categorical slot `language` (`en`, `id`) is set right after each user message whose
-language is clear. A message's language is its entity's value; without the entity (a
-button press, a message from before the assistant was bilingual) it is the slot's value at
-that point: the slot set right after the message, else the value it had. A conversation's
-language is its last message known to be in English or Bahasa Indonesia, English when none is.
+The assistant's language detector (spacy_pipeline/language.py) adds to a user message's
+parse data the entity `message_language` (`en`, `id` or `other`: Spanish, French, another
+script) whenever it can tell the message's language, and the entity `language` (`en` or `id`
+only) when the message is clearly in one of them; the categorical slot `language` (`en`,
+`id`) is set right after such a message. A message's language is its `message_language`
+entity, else its `language` entity (messages from before `message_language` existed, where
+it could also be `other`); without either (a button press, a message from before the
+assistant was bilingual) it is the slot's value at that point: the slot set right after the
+message, else the value it had.
+
+A conversation's language is its last message known to be in English or Bahasa Indonesia;
+`other` when every one of its messages is in another language (a Spanish user the assistant
+could not serve), English otherwise (no message's language known).
 
 The indexer (console/indexer.py) and the transcript (console/queries.py) both read events
 through `LanguageFollower`, so the list, the transcript and the exports always agree.
@@ -18,6 +25,7 @@ LANGUAGES = ("en", "id")
 DEFAULT = "en"
 OTHER = "other"
 ENTITY = SLOT = "language"
+MESSAGE_ENTITY = "message_language"  # read first: it names other languages too
 LABELS = {"en": "English", "id": "Bahasa Indonesia", OTHER: "other language"}
 SHORT = {"en": "EN", "id": "ID", OTHER: "other"}
 # Events after which the slot has no value: Rasa's restart, "reset all slots", and a new
@@ -47,11 +55,13 @@ def short(code: Optional[str]) -> str:
 
 
 def entity_language(parse_data: Dict[str, Any]) -> Optional[str]:
-    """The value of the message's `language` entity (en, id or other); None without one."""
-    for entity in reversed((parse_data or {}).get("entities") or []):
-        if isinstance(entity, dict) and entity.get("entity") == ENTITY:
+    """The message's own language from its entities (en, id or other): `message_language`
+    first, else `language`; None without either."""
+    entities = [entity for entity in (parse_data or {}).get("entities") or [] if isinstance(entity, dict)]
+    for name in (MESSAGE_ENTITY, ENTITY):
+        for entity in reversed(entities):
             value = entity.get("value")
-            if isinstance(value, str) and value.lower() in LANGUAGES + (OTHER,):
+            if entity.get("entity") == name and isinstance(value, str) and value.lower() in LANGUAGES + (OTHER,):
                 return value.lower()
     return None
 
@@ -96,10 +106,32 @@ class LanguageFollower:
             message["language"] = value
 
 
-def conversation_language(languages: Iterable[Optional[str]], before: Optional[str] = None) -> str:
-    """The last known language of the messages in order (after `before`, the conversation's
-    language so far), English when none is known."""
-    found = known(before)
+def conversation_language(languages: Iterable[Optional[str]], before: Optional[str] = None,
+                          earlier: bool = False) -> str:
+    """The conversation's language from its messages' languages in order: the last one known
+    to be en or id; `other` when every message is in another language; else English.
+
+    Read in parts (the indexer's batches): `before` is the language found for the earlier
+    messages, `earlier` whether there were any (an `other` conversation stays `other` only
+    while every new message is too)."""
+    languages = list(languages)
+    found = None
     for language in languages:
         found = known(language) or found
-    return found or DEFAULT
+    if found:
+        return found
+    if not languages:
+        return before if before in LANGUAGES + (OTHER,) else DEFAULT
+    if all(language == OTHER for language in languages) and (not earlier or before == OTHER):
+        return OTHER
+    return known(before) or DEFAULT
+
+
+def switched_from(languages: Iterable[Optional[str]]) -> Optional[str]:
+    """The language (en | id) the conversation was in before it switched to its last one,
+    None when its messages were not in both."""
+    known_languages = [language for language in (known(value) for value in languages) if language]
+    if not known_languages:
+        return None
+    last = known_languages[-1]
+    return next((language for language in reversed(known_languages) if language != last), None)

@@ -6,7 +6,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Dict, Iterable, List, Optional, Set
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -14,7 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from common.bookings_schema import booking_updates, bookings, live_requests
 from console.db import rasa_events
-from console.language import LanguageFollower, choice, conversation_language
+from console.language import DEFAULT as DEFAULT_LANGUAGE
+from console.language import LanguageFollower, choice, conversation_language, switched_from
 from console.tables import booking_handling, conversation_index, conversation_review, conversation_tags, notes
 
 logger = logging.getLogger(__name__)
@@ -122,7 +123,8 @@ def list_conversations(console: Engine, query: ConversationFilter) -> Dict[str, 
 
 def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
     """Turns in order (user: text, intent, confidence, asked, language; bot: text; action;
-    slot), final slots, and the conversation's language (en | id).
+    slot), final slots, the conversation's language (en | id | other) and `switched_from`:
+    the language (en | id) it was in before it switched to its last one, None when it did not.
 
     `asked` is the slot the user was answering: the form's requested_slot, else the slot of
     the bot's last utter_ask_<slot> question. Redacted exports drop answers to personal ones.
@@ -139,7 +141,8 @@ def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
     last_user: Optional[Dict[str, Any]] = None  # the latest user message's language, as the follower keeps it
     user_languages: List[Dict[str, Any]] = []
     if not sa.inspect(tracker).has_table("events"):
-        return {"turns": turns, "slots": slots, "paused": paused, "language": conversation_language([])}
+        return {"turns": turns, "slots": slots, "paused": paused, "language": conversation_language([]),
+                "switched_from": None}
     with tracker.connect() as connection:
         rows = connection.execute(sa.select(rasa_events).where(rasa_events.c.sender_id == sender_id)
                                   .order_by(rasa_events.c.id)).all()
@@ -154,7 +157,8 @@ def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
                           "asked": requested or last_question,
                           # A button press arrives as its payload ("/affirm", or a question for
                           # topic chips): staff see the title of the button pressed.
-                          "button": offered.get(text.strip()) or _own_button(text)})
+                          "button": offered.get(text.strip()) or offered.get(_without_entities(text))
+                          or _own_button(text)})
             last_user = language.user(data.get("parse_data") or {})
             user_languages.append(last_user)
             last_question = None
@@ -203,21 +207,32 @@ def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
     for turn, found in zip(users, user_languages, strict=True):
         if found["language"]:  # en, id or other; no key when unknown
             turn["language"] = found["language"]
+    order = [found["language"] for found in user_languages]
     return {"turns": turns, "slots": slots, "paused": paused,
-            "language": conversation_language(found["language"] for found in user_languages)}
+            "language": conversation_language(order), "switched_from": switched_from(order)}
 
 
 # Buttons of the apps' own interfaces (the web chat's header), not offered by a bot message.
 OWN_BUTTONS = {"/request_human": "Talk to a human"}
 
 
+def _without_entities(text: str) -> str:
+    """ "/request_human{"language":"id"}" -> "/request_human": the web chat adds the page's
+    language to the intent of a button it sends; the button offered had none."""
+    payload = text.strip()
+    return payload.split("{", 1)[0] if payload.startswith("/") else payload
+
+
 def _own_button(text: str) -> Optional[str]:
     """The title of a payload no bot message offered: the web chat's own buttons, else the
     intent it names ("/request_consultation" -> "a button: request_consultation")."""
     payload = text.strip()
-    if not payload.startswith("/") or " " in payload:
+    if not payload.startswith("/"):
         return None
-    return OWN_BUTTONS.get(payload) or "a button: " + payload[1:].split("{")[0]
+    bare = _without_entities(payload)
+    if " " in bare:
+        return None
+    return OWN_BUTTONS.get(payload) or OWN_BUTTONS.get(bare) or "a button: " + bare[1:]
 
 
 def review_state(console: Engine, sender_id: str) -> Dict[str, Any]:
@@ -285,17 +300,20 @@ def _columns(engine: Engine, table: str) -> Set[str]:
 @dataclass
 class QueueFilter:
     """The queue page's filters: status, a search over reference / name / contact, whose
-    requests (a username, "none" for unassigned), and the page."""
+    requests (a username, "none" for unassigned), the language of the request's conversation
+    (en | id, '' for all), and the page."""
     status: str = ""
     text: str = ""
     assigned: str = ""
+    language: str = ""
     page: int = 1
 
     @classmethod
     def from_args(cls, args: Any) -> QueueFilter:
         status = arg(args, "status")
         return cls(status=status if status in BOOKING_STATUSES else "", text=arg(args, "q"),
-                   assigned=arg(args, "assigned"), page=page_number(args))
+                   assigned=arg(args, "assigned"), language=choice(arg(args, "language")),
+                   page=page_number(args))
 
 
 def _phone_forms(digits: str) -> List[str]:
@@ -333,6 +351,35 @@ def _text_matches(text: str) -> List[Any]:
     return matches
 
 
+def conversation_languages(console: Engine, senders: Iterable[str]) -> Dict[str, str]:
+    """Each sender's conversation language as the index has it (en | id | other); a
+    conversation not indexed is left out (its language: English, console/language.py)."""
+    senders = sorted(set(senders))
+    found: Dict[str, str] = {}
+    with console.connect() as connection:
+        for start in range(0, len(senders), 500):
+            found.update(connection.execute(
+                sa.select(conversation_index.c.sender_id, conversation_index.c.language)
+                .where(conversation_index.c.sender_id.in_(senders[start:start + 500]))).all())
+    return {sender: language or DEFAULT_LANGUAGE for sender, language in found.items()}
+
+
+def _language_condition(bookings_engine: Engine, console: Engine, language: str) -> Any:
+    """The requests whose conversation is in `language`. The bookings and the index may be in
+    different databases: the requests' senders are looked up in the index, and the shorter
+    list of senders (those in the language, or those not) becomes the condition."""
+    with bookings_engine.connect() as connection:
+        senders = list(connection.execute(sa.select(bookings.c.sender_id).distinct()).scalars())
+    languages = conversation_languages(console, senders)
+    matching = [sender for sender in senders if languages.get(sender, DEFAULT_LANGUAGE) == language]
+    others = [sender for sender in senders if languages.get(sender, DEFAULT_LANGUAGE) != language]
+    if not matching:
+        return sa.false()
+    if len(matching) <= len(others):
+        return bookings.c.sender_id.in_(matching)
+    return bookings.c.sender_id.not_in(others) if others else sa.true()
+
+
 def _queue_conditions(query: QueueFilter, assigned_refs: Optional[List[str]]) -> List[Any]:
     conditions: List[Any] = []
     if query.status:
@@ -351,7 +398,8 @@ def booking_queue(bookings_engine: Engine, console: Engine, status: str = "",
                   query: Optional[QueueFilter] = None, paged: bool = False) -> Any:
     """The queue; open requests first, the oldest new request at the top.
 
-    Each row has `age` (the label as the user gave it, else the whole years), `shared`
+    Each row has `language` (its conversation's: en | id | other, English when the conversation
+    is not indexed), `age` (the label as the user gave it, else the whole years), `shared`
     (False: the user declined sharing the conversation), `updates` (the user's change
     requests and cancellations, oldest first), `handled_by` and `notes`. Works on a bookings
     database created before the age label and the updates table existed. With `paged`, one
@@ -369,6 +417,8 @@ def booking_queue(bookings_engine: Engine, console: Engine, status: str = "",
         assigned_refs = [ref for ref, who in handlers.items()
                          if who and (query.assigned == "none" or who == query.assigned)]
     conditions = _queue_conditions(query, assigned_refs)
+    if query.language:
+        conditions.append(_language_condition(bookings_engine, console, query.language))
     where = sa.and_(*conditions) if conditions else sa.true()
     order = sa.case({"new": 0, "contacted": 1, "scheduled": 2, "closed": 3, "cancelled": 4},
                     value=bookings.c.status, else_=5)
@@ -394,8 +444,10 @@ def booking_queue(bookings_engine: Engine, console: Engine, status: str = "",
             for note in connection.execute(sa.select(notes).where(notes.c.booking_reference.in_(references))
                                            .order_by(notes.c.at)).mappings():
                 booking_notes.setdefault(note["booking_reference"], []).append(dict(note))
+    languages = conversation_languages(console, [row["sender_id"] for row in rows]) if rows else {}
     now = datetime.now(timezone.utc)
     for row in rows:
+        row["language"] = languages.get(row["sender_id"], DEFAULT_LANGUAGE)  # of its conversation
         row["handled_by"] = handlers.get(row["reference"])
         row["notes"] = booking_notes.get(row["reference"], [])
         row["age"] = (row.get("patient_age_label") or "").strip() or str(row["patient_age"])
@@ -420,15 +472,18 @@ def waiting_live_requests(bookings_engine: Engine, now: Optional[datetime] = Non
 
 
 def waiting_with_previews(bookings_engine: Engine, console: Engine) -> List[Dict[str, Any]]:
-    """The waiting users, each with the channel and the first thing they wrote (redacted), so
-    staff see who waits for what before opening the conversation."""
+    """The waiting users, each with the channel, the conversation's language (None when not
+    indexed yet) and the first thing they wrote (redacted), so staff see who waits for what
+    before opening the conversation."""
     rows = waiting_live_requests(bookings_engine)
     if rows:
         with console.connect() as connection:
             known = {row.sender_id: row for row in connection.execute(
-                sa.select(conversation_index.c.sender_id, conversation_index.c.channel, conversation_index.c.preview)
+                sa.select(conversation_index.c.sender_id, conversation_index.c.channel, conversation_index.c.preview,
+                          conversation_index.c.language)
                 .where(conversation_index.c.sender_id.in_([row["sender_id"] for row in rows])))}
         rows = [{**row, "channel": getattr(known.get(row["sender_id"]), "channel", None),
+                 "language": getattr(known.get(row["sender_id"]), "language", None),
                  "preview": getattr(known.get(row["sender_id"]), "preview", "")} for row in rows]
     return rows
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 import sqlalchemy as sa
 import yaml
@@ -22,7 +22,15 @@ from sqlalchemy.engine import Engine
 
 from console import language, queries
 from console.db import rasa_events
-from console.redaction import PERSONAL_SLOTS, REDACTED, known_values, pseudonym, redact_known, redact_patterns
+from console.redaction import (
+    PERSONAL_SLOTS,
+    REDACTED,
+    known_values,
+    pseudonym,
+    redact_known,
+    redact_patterns,
+    typed_answers,
+)
 
 FAQ = "faq"
 PAYLOAD_PREFIX = "/"
@@ -63,7 +71,7 @@ def _annotated(text: str, entities: List[Dict[str, Any]]) -> Optional[str]:
 
 
 def _user_step(data: Dict[str, Any], asked: Optional[str], values: List[str],
-               influencing_entities: frozenset) -> Optional[Dict[str, Any]]:
+               influencing_entities: frozenset, answers: Sequence[str] = ()) -> Optional[Dict[str, Any]]:
     parse = data.get("parse_data") or {}
     intent = (parse.get("intent") or {}).get("name")
     if not intent:
@@ -74,7 +82,7 @@ def _user_step(data: Dict[str, Any], asked: Optional[str], values: List[str],
     entities = [e for e in parse.get("entities") or [] if e.get("entity") in influencing_entities]
     raw = data.get("text") or ""
     text = " ".join(raw.split())
-    redacted = redact_known(redact_patterns(text), values)  # patterns first: "sam@…" goes whole
+    redacted = redact_known(redact_patterns(text), values, answers)  # patterns first: "sam@…" goes whole
     step: Dict[str, Any] = {}
     if text and not text.startswith(PAYLOAD_PREFIX) and asked not in PERSONAL_SLOTS:
         if not entities:
@@ -92,7 +100,7 @@ def _user_step(data: Dict[str, Any], asked: Optional[str], values: List[str],
 
 def _stories(events: List[Any], turns: List[Dict[str, Any]], influencing_slots: frozenset,
              influencing_entities: frozenset) -> List[List[Dict[str, Any]]]:
-    values = known_values(turns)
+    values, answers = known_values(turns), typed_answers(turns)
     asked = [turn.get("asked") for turn in turns if turn["kind"] == "user"]
     sessions: List[List[Dict[str, Any]]] = [[]]
     steps = sessions[0]
@@ -106,7 +114,7 @@ def _stories(events: List[Any], turns: List[Dict[str, Any]], influencing_slots: 
                 sessions.append(steps)
         elif kind == "user":
             step = _user_step(data, asked[user_index] if user_index < len(asked) else None, values,
-                              influencing_entities)
+                              influencing_entities, answers)
             user_index += 1
             if step is not None:
                 steps.append(step)

@@ -59,7 +59,8 @@ conversation_index = sa.Table(
     sa.Column("asked", sa.String(64)),
     sa.Column("paused", sa.Boolean, nullable=False, server_default=sa.false()),  # a person has the chat now
     sa.Column("search_text", sa.Text, nullable=False, server_default=""),
-    # en | id: the last language known from its messages, en when none is (console/language.py).
+    # en | id: the last language known from its messages; other: all its messages in another
+    # language; en when none is known (console/language.py).
     sa.Column("language", sa.String(8), nullable=False, server_default="en", index=True),
     # The `language` slot's value after the last event read, carried from batch to batch like
     # `asked`, for the messages that have no language entity (button presses).
@@ -132,7 +133,8 @@ message_index = sa.Table(
     sa.Column("booked", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("feedback", sa.String(10)),  # helpful | unhelpful (the web chat's 👍 👎)
     sa.Column("reasons", sa.String(200), nullable=False, server_default="", index=True),
-    # en | id | other: its `language` entity, else the slot's value at that point; NULL: unknown.
+    # en | id | other: its `message_language` entity, else its `language` entity, else the slot's value
+    # at that point; NULL: unknown.
     sa.Column("language", sa.String(8)),
     sa.Column("language_entity", sa.String(8)),  # the entity's own value; NULL: it had none
 )

@@ -35,7 +35,8 @@ PERSONAL_WORDS = frozenset(
 QUESTION_PHRASES = (
     "are they", "is it", "is that", "is this", "does it", "can it", "could it", "just wondering",
     "wondering if", "want to know", "wanna know", "just so i know", "read up", "what does",
-    "what is", "apakah", "bukan sih", "gak sih", "ga sih", "gk sih", "nggak sih", "ngga sih", "kah", "apa yang harus", "apa yg harus",
+    "what is", "apakah", "bukan sih", "gak sih", "ga sih", "gk sih", "nggak sih", "ngga sih", "kah",
+    "apa yang harus", "apa yg harus",
     "harus gimana", "harus bagaimana", "harus ngapain", "sebaiknya gimana", "sebaiknya bagaimana",
 )
 QUESTION_TAGS = ("bukan", "gak", "ya", "kah", "nggak", "gimana", "bagaimana", "gmn", "ngapain")

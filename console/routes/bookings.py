@@ -7,17 +7,20 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from console import auth, operations, queries, staff
+from console.indexer import refresh_index
 from console.notices import notice_text
 from console.web import Console
 
 
 def register(app: Sanic, console: Console) -> None:
-    db, bookings_db = console.console_db, console.bookings_db
+    db, tracker, bookings_db = console.console_db, console.tracker_db, console.bookings_db
 
     @app.get("/bookings")
     @console.signed_in()
     async def booking_list(request: Request, session: auth.Session):
         query = queries.QueueFilter.from_args(request.args)
+        # The requests' languages are their conversations': index the newest events first.
+        await console.blocking(refresh_index, db, tracker)
         listing = await console.blocking(queries.booking_queue, bookings_db, db, query=query, paged=True)
         base_args = [(k, v) for k, values in request.args.items() for v in values if k not in ("page", "notice")]
         return await console.page("bookings.html", session, listing=listing, query=query,

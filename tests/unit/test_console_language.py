@@ -36,12 +36,14 @@ DAY = date(2026, 11, 20)
 NOON = datetime(2026, 11, 20, 12, tzinfo=timezone.utc).timestamp()
 
 
-def said(text, intent="faq", language=None, confidence=0.95, channel="rest", ts=None):
-    """A user event as Rasa writes it; `language` is the value of its language entity (none: no entity)."""
+def said(text, intent="faq", language=None, confidence=0.95, channel="rest", ts=None, message_language=None):
+    """A user event as Rasa writes it; `language` is the value of its language entity (none: no
+    entity), `message_language` that of its message_language entity (en, id or other)."""
     entities = []
-    if language is not None:
-        entities.append({"entity": "language", "value": language, "extractor": "LanguageDetector",
-                         "confidence_entity": 0.99})
+    for name, value in (("language", language), ("message_language", message_language)):
+        if value is not None:
+            entities.append({"entity": name, "value": value, "extractor": "LanguageDetector",
+                             "confidence_entity": 0.99})
     event = {"event": "user", "text": text, "input_channel": channel, "message_id": f"m-{text[:8]}",
              "metadata": {}, "timestamp": ts or time.time(),
              "parse_data": {"text": text, "intent": {"name": intent, "confidence": confidence},
@@ -305,7 +307,9 @@ def served(tmp_path_factory):
                                stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_until_up(f"http://127.0.0.1:{port}/health", process, log, 60)
-        yield {"url": f"http://127.0.0.1:{port}", "tracker": tracker}
+        bookings_db = engine_for(urls["bookings"])
+        yield {"url": f"http://127.0.0.1:{port}", "tracker": tracker, "bookings": bookings_db}
+        bookings_db.dispose()
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -423,3 +427,176 @@ def test_analytics_filters_by_language_and_shows_conversations_per_language(clie
     assert re.search(r'data-figure="conversations">([^<]+)<', page).group(1) == "53"
     assert '<option value="id" selected>Bahasa Indonesia</option>' in page
     assert "all channels,\n  Bahasa Indonesia." in page
+
+
+# --- what a nurse found using the console in Bahasa Indonesia --------------------------------------
+
+def book(bookings_db, sender, name="Dewi", age=6):
+    from actions.booking_store import BookingRequest, BookingStore
+
+    return BookingStore(bookings_db).save(BookingRequest(
+        sender, "child", age, "tangan kanan ikut bergerak", name, "0812-3456-7890", "pagi", True))[0]
+
+
+def test_the_queue_shows_and_filters_each_requests_language_with_the_other_filters_and_pages(dbs, monkeypatch):
+    console, tracker, bookings_db = dbs
+    for number in range(3):
+        add_events(tracker, f"q-id-{number}", said("saya mau konsultasi", intent="request_consultation",
+                                                    language="id"), slot("id"))
+    add_events(tracker, "q-en", said("I want a consultation", intent="request_consultation", language="en"),
+               slot("en"))
+    refresh_index(console, tracker)
+    references = {sender: book(bookings_db, sender) for sender in ("q-id-0", "q-id-1", "q-id-2", "q-en")}
+    references["q-unindexed"] = book(bookings_db, "q-unindexed")  # its conversation not indexed: English
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
+
+    def queue(**filters):
+        listing = queries.booking_queue(bookings_db, console, query=queries.QueueFilter(**filters), paged=True)
+        return listing["total"], listing["pages"], {row["sender_id"]: row["language"] for row in listing["rows"]}
+
+    assert queue(language="id")[:2] == (3, 2)
+    pages = [queue(language="id", page=page)[2] for page in (1, 2)]
+    assert {**pages[0], **pages[1]} == {"q-id-0": "id", "q-id-1": "id", "q-id-2": "id"}
+    assert queue(language="en") == (2, 1, {"q-en": "en", "q-unindexed": "en"})
+    assert queue(language="id", text=references["q-id-1"]) == (1, 1, {"q-id-1": "id"})
+    assert queue(language="en", text="Dewi", page=1)[0] == 2 and queue()[0] == 5
+    assert {row["sender_id"]: row["language"] for row in queries.booking_queue(bookings_db, console)} == {
+        "q-id-0": "id", "q-id-1": "id", "q-id-2": "id", "q-en": "en", "q-unindexed": "en"}
+    assert queries.QueueFilter.from_args(_Args(language=" ID ")).language == "id"
+    assert queries.QueueFilter.from_args(_Args(language="fr")).language == ""
+
+
+def test_each_message_reads_message_language_first_so_other_languages_show_and_count(dbs):
+    console, tracker, bookings_db = dbs
+    # A Spanish emergency in an English conversation: `language` (en / id only) is absent or
+    # English, `message_language` says other; the slot stays English.
+    add_events(tracker, "es-emergency", said("hello", intent="greet", language="en", message_language="en", ts=NOON),
+               slot("en", ts=NOON),
+               said("ayuda, mi hijo no respira", intent="emergency", message_language="other", ts=NOON + 60),
+               bot("utter_emergency", ts=NOON + 60),
+               said("mi hijo", intent="nlu_fallback", language="en", message_language="other", confidence=0.2,
+                    ts=NOON + 120))
+    add_events(tracker, "es-only", said("hola, ¿hablas español?", intent="unsupported_language",
+                                        message_language="other", ts=NOON),
+               bot("utter_languages_spoken", ts=NOON))
+    refresh_index(console, tracker)
+    assert [row["language"] for row in messages(console, "es-emergency")] == ["en", "other", "other"]
+    assert conversation(console, "es-emergency")["language"] == "en"
+    listing = inbox.list_open(console, language="other")
+    assert [(row["text"], row["language"]) for row in listing["urgent"]] == [("ayuda, mi hijo no respira", "other")]
+    assert [(row["text"], row["language"]) for row in listing["rows"]] == [("mi hijo", "other")]
+    assert not inbox.list_open(console, language="en")["rows"] and not inbox.list_open(console, language="en")["urgent"]
+    turns = [turn for turn in queries.transcript(tracker, "es-emergency")["turns"] if turn["kind"] == "user"]
+    assert [turn["language"] for turn in turns] == ["en", "other", "other"]
+
+    # Every message in another language: an "other" conversation, also across index batches.
+    assert conversation(console, "es-only")["language"] == "other"
+    assert queries.transcript(tracker, "es-only")["language"] == "other"
+    add_events(tracker, "es-only", said("gracias", intent="thank", message_language="other", ts=NOON + 60))
+    refresh_index(console, tracker)
+    assert conversation(console, "es-only")["language"] == "other"
+    report = analytics.report(console, bookings_db, analytics.Period(DAY, DAY))
+    assert report["languages"] == [("en", 1), ("id", 0), ("other", 1)]
+    add_events(tracker, "es-only", said("ok then english please", intent="change_language", language="en",
+                                        message_language="en", ts=NOON + 120), slot("en", ts=NOON + 120))
+    refresh_index(console, tracker)
+    assert conversation(console, "es-only")["language"] == "en"
+    assert analytics.report(console, bookings_db, analytics.Period(DAY, DAY))["languages"] == [("en", 2), ("id", 0)]
+
+
+INDONESIAN_SUMMARY = ("Mohon periksa permintaan Anda:\n• Untuk: anak\n• Usia: 7\n• Yang Anda perhatikan: tangan kanan "
+                      "ikut\n• Nama Anda: Dewi Lestari\n• Kontak: dewi at mail\n• Waktu yang diinginkan: Sabtu\n"
+                      "• Bagikan percakapan ini kepada klinisi: ya\nKirim ke klinik sekarang?")
+
+
+def test_the_indonesian_summary_is_redacted_like_the_english_one_and_bot_words_are_kept(dbs):
+    _, tracker, _ = dbs
+    add_events(tracker, "ringkasan",
+               said("saya mau konsultasi", intent="request_consultation", language="id"), slot("id"),
+               slot("requester_name", "requested_slot"),
+               bot("utter_ask_requester_name", "Siapa nama Anda? Pilih salah satu: nama Anda atau nama wali."),
+               # A wrong answer the form refused: the words are the bot's own.
+               said("salah satu", intent="inform", language="id", confidence=0.3),
+               bot("utter_ask_requester_name", "Siapa nama Anda? Pilih salah satu: nama Anda atau nama wali."),
+               said("Dewi Lestari", intent="nlu_fallback", confidence=0.3), slot("Dewi Lestari", "requester_name"),
+               slot(None, "requested_slot"),
+               bot("utter_booking_summary", INDONESIAN_SUMMARY),
+               said("salah satu", intent="inform", language="id"))  # the same answer again, whole
+    data = queries.transcript(tracker, "ringkasan")
+    texts = [row["text"] for row in export_rows([{"sender_id": "ringkasan", **data}], redact=True)]
+    summary = next(text for text in texts if text.startswith("Mohon periksa"))
+    for line in ("• Usia: [redacted]", "• Yang Anda perhatikan: [redacted]", "• Nama Anda: [redacted]",
+                 "• Kontak: [redacted]", "• Waktu yang diinginkan: [redacted]", "• Untuk: anak",
+                 "• Bagikan percakapan ini kepada klinisi: ya"):
+        assert line in summary.split("\n"), line
+    assert "Dewi" not in json.dumps(texts) and "Lestari" not in json.dumps(texts)
+    assert texts.count("Siapa nama Anda? Pilih salah satu: nama Anda atau nama wali.") == 2
+    assert texts[-1] == "[redacted]"  # the typed answer, whole, where it appears again
+    from common.domain import load_domain
+    from console.redaction import redact_patterns, response_labels
+
+    assert {"usia", "nama anda", "kontak", "yang anda perhatikan", "waktu yang diinginkan",
+            "age", "your name"} <= set(response_labels(load_domain()))
+    assert redact_patterns("• Usia: 7") == "• Usia: [redacted]" and redact_patterns("• Untuk: anak") == "• Untuk: anak"
+
+
+def test_a_name_accepted_by_the_form_does_not_flag_the_conversation_as_a_fallback(dbs):
+    console, tracker, _ = dbs
+    form_name = (slot("requester_name", "requested_slot"), bot("utter_ask_requester_name", "Siapa nama Anda?"),
+                 said("Dewi Lestari", intent="nlu_fallback", confidence=0.3),
+                 {"event": "action", "name": "consultation_form"}, slot("Dewi Lestari", "requester_name"),
+                 slot("contact", "requested_slot"))
+    add_events(tracker, "named", said("saya mau konsultasi", intent="request_consultation", language="id"),
+               slot("id"), *form_name)
+    add_events(tracker, "confused", said("blorf", intent="nlu_fallback", confidence=0.3), *form_name)
+    refresh_index(console, tracker)
+    listing = queries.list_conversations(console, queries.ConversationFilter(flags=["fallback"]))
+    assert [row["sender_id"] for row in listing["rows"]] == ["confused"]
+    assert not inbox.list_open(console, language="id")["rows"]  # the inbox agrees
+
+
+def test_the_transcript_says_when_the_conversation_switched_language(dbs):
+    _, tracker, _ = dbs
+    add_events(tracker, "switcher", said("apa itu mmd", language="id"), slot("id"),
+               said("english please", intent="change_language", language="en"), slot("en"), said("/affirm"))
+    add_events(tracker, "steady", said("apa itu mmd", language="id"), slot("id"), said("makasih", language="id"))
+    switched = queries.transcript(tracker, "switcher")
+    assert (switched["language"], switched["switched_from"]) == ("en", "id")
+    assert queries.transcript(tracker, "steady")["switched_from"] is None
+
+
+def test_the_queue_shows_and_filters_languages_over_http(client, served):
+    from console.db import ensure_bookings_schema
+
+    ensure_bookings_schema(served["bookings"])
+    indonesian = book(served["bookings"], "web-id-03", name="Dewi Web")
+    english = book(served["bookings"], "web-en", name="Sam Web")
+    status, _, page = client.request("/bookings")
+    assert status == 200 and '<th scope="col">Language</th>' in page
+    row = re.search(r'id="booking-' + indonesian + r'">.*?</tr>', page, re.S).group(0)
+    assert '<td data-label="Language"><abbr title="Bahasa Indonesia">ID</abbr></td>' in row
+    assert '<select name="language">' in page
+    page = client.request("/bookings?language=id&status=new")[2]
+    assert indonesian in page and english not in page and '<option value="id" selected>' in page
+    back = re.search(r'name="back" value="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert dict(urllib.parse.parse_qsl(back.split("?", 1)[1])) == {"language": "id", "status": "new", "page": "1"}
+    page = client.request("/bookings?language=en")[2]
+    assert english in page and indonesian not in page
+
+
+def test_the_transcript_header_says_the_language_switched(client, served):
+    add_events(served["tracker"], "web-switched", said("apa itu mmd", language="id"), slot("id"),
+               said("english please", intent="change_language", language="en"), slot("en"))
+    page = client.request("/conversations/web-switched")[2]
+    assert "Language: <strong>English</strong> (switched from Bahasa Indonesia)" in page
+
+
+def test_a_web_chat_button_with_the_pages_language_is_shown_by_its_title():
+    """The web chat adds the page's language to an intent it sends ('/request_human{"language":"id"}');
+    the transcript still shows the button's title, not the payload."""
+    from console.queries import _own_button, _without_entities
+
+    assert _without_entities('/request_consultation{"language":"id"}') == "/request_consultation"
+    assert _own_button('/request_human{"language":"id"}') == "Talk to a human"
+    assert _own_button('/affirm{"language":"en"}') == "a button: affirm"
+    assert _without_entities("ubah umur") == "ubah umur"

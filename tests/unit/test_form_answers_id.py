@@ -21,7 +21,8 @@ def _digits(contact):
 
 
 def cases(field):
-    return [pytest.param(case["text"], case.get("value", case.get("ok")), id=str(case["text"])) for case in CASES[field]]
+    return [pytest.param(case["text"], case.get("value", case.get("ok")), id=str(case["text"]))
+            for case in CASES[field]]
 
 
 @pytest.mark.parametrize("text, value", cases("consult_for"))
