@@ -53,6 +53,11 @@ move moves moving movement movements copy copies doctor treatment cure help want
 # "thanks ya"): alone they do not say the conversation switched to English.
 _SHARED_LOANWORDS = frozenset("hi hello hey ok okay oke thanks thank thx please pls sorry bye yes no".split())
 
+# Form answers are data, not a choice of language: "sabtu pagi" or "5 tahun" typed in an English
+# conversation keep it English (a greeting "pagi" alone is still Indonesian).
+_DATA_WORDS = frozenset("pagi siang sore malam tahun thn bulan bln minggu hari jam besok lusa".split())
+_DAY_NAMES = frozenset("senin selasa rabu kamis jumat jum'at sabtu minggu ahad".split())
+
 # Small words of the languages users of an app in Indonesia may also write (and of the
 # commonest European ones), none of which is also a common English or Indonesian word.
 _OTHER = frozenset("""
@@ -103,6 +108,9 @@ def detect(text: Optional[str]) -> Optional[str]:
         return OTHER
     words = _words(text)
     indonesian = sum(_indonesian_word(word) for word in words)
+    data_only = all(word in _DATA_WORDS for word in words if _indonesian_word(word))
+    if indonesian and data_only and (any(c.isdigit() for c in text) or any(w in _DAY_NAMES for w in words)):
+        indonesian = 0
     english = sum(word in _ENGLISH for word in words)
     if indonesian == 0 and all(word in _SHARED_LOANWORDS for word in words if word in _ENGLISH):
         english = 0

@@ -57,7 +57,6 @@ def answer_all(chat: Chat, answers: List[str], expect_last: Optional[str] = None
     "I want to kill myself, living with this is too hard",
     "honestly i dont want to live anymore",
     "I can't go on like this, I'm thinking of ending my life",
-    "my teenage son told me he wants to kill himself",
     "I keep hurting myself when it gets too much",
 ])
 def test_thoughts_of_suicide_get_the_crisis_reply_first(chat, message):
@@ -69,6 +68,16 @@ def test_thoughts_of_suicide_get_the_crisis_reply_first(chat, message):
     # Then, gently, the consultation: a typed yes starts it.
     assert "consultation" in texts(replies[1:])
     assert WHO in texts(chat.say("yes"))
+
+
+@pytest.mark.parametrize("message", ["my teenage son told me he wants to kill himself",
+                                     "temen aku bilang dia mau bunuh diri malam ini"])
+def test_thoughts_of_suicide_told_of_someone_else_get_the_reply_for_them_first(chat, message):
+    """The person at risk is the one named before the crisis words, not the writer who asks
+    what to do: the reply says to call for them and stay with them."""
+    first = first_text(chat.say(message))
+    assert first.startswith(ALERT)
+    assert "112" in first and ("stay with them" in first or "temani" in first.lower()), first
 
 
 @pytest.mark.parametrize("message", ["saya ingin bunuh diri", "aku capek hidup, pengen mati aja"])

@@ -16,7 +16,7 @@ from tests.unit.trackers import entity, make_tracker, user_message
 INDONESIAN = [
     "apa itu gerakan cermin?", "apakah penyakit ini menurun ke anak?", "selamat pagi", "terima kasih",
     "anak sy tangannya ikut gerak kalo nulis, itu bahaya gak?", "gimana cara ngobatinnya",
-    "treatment-nya apa aja", "kejang2 dari tadi", "wes piye iki", "kumaha atuh", "5 tahun", "sabtu pagi",
+    "treatment-nya apa aja", "kejang2 dari tadi", "wes piye iki", "kumaha atuh", "pagi", "umur 5 tahun",
     "makasih ya kak", "halo", "iya boleh", "gak jadi deh", "nama saya Dewi Lestari", "hai", "assalamualaikum",
     "sugeng enjing mas", "punten",
 ]
@@ -24,7 +24,8 @@ ENGLISH = [
     "what is mmd", "is it inherited?", "my son's left hand copies his right", "hello, what can you do",
     "thank you so much", "how is it treated", "can adults get it too?",
 ]
-UNCLEAR = ["7", "MMD?", "ok", "Dewi Lestari", "0812-3456-7890", "", "🙂", "hi", "thanks", "yes", "no",
+# Form answers are data: "sabtu pagi" typed in an English conversation keeps it English.
+UNCLEAR = ["5 tahun", "sabtu pagi", "senin sore jam 5", "7", "MMD?", "ok", "Dewi Lestari", "0812-3456-7890", "", "🙂", "hi", "thanks", "yes", "no",
            "ok thanks", "/affirm", "sam@example.com"]
 OTHER = ["¿qué es esto? mi hijo tiene las manos así", "qu'est-ce que c'est, mon fils a ça",
          "was ist das, mein Sohn hat das", "这是什么病", "это опасно?", "ما هو هذا المرض"]
