@@ -25,7 +25,8 @@ ENGLISH = [
     "thank you so much", "how is it treated", "can adults get it too?",
 ]
 # Form answers are data: "sabtu pagi" typed in an English conversation keeps it English.
-UNCLEAR = ["5 tahun", "sabtu pagi", "senin sore jam 5", "7", "MMD?", "ok", "Dewi Lestari", "0812-3456-7890", "", "🙂", "hi", "thanks", "yes", "no",
+UNCLEAR = ["5 tahun", "sabtu pagi", "senin sore jam 5", "7", "MMD?", "ok", "Dewi Lestari", "0812-3456-7890", "",
+           "🙂", "hi", "thanks", "yes", "no",
            "ok thanks", "/affirm", "sam@example.com"]
 OTHER = ["¿qué es esto? mi hijo tiene las manos así", "qu'est-ce que c'est, mon fils a ça",
          "was ist das, mein Sohn hat das", "这是什么病", "это опасно?", "ما هو هذا المرض"]
