@@ -360,3 +360,12 @@ def test_pests_and_oh_no_are_figures_of_speech(nlp, text):
 def test_a_head_injury_with_vomiting_is_an_emergency(nlp):
     signals = read_signals(nlp("kepalanya kebentur meja trus muntah2"))
     assert signals.red_flag and signals.red_flag_context is None
+
+
+@pytest.mark.parametrize("text", [
+    "anak sy jatuh, kepalanya kebentur lantai, skrg tangannya gerak sendiri",
+    "eyang kepentok lemari trus ngantuk terus",
+])
+def test_a_head_injury_is_a_red_flag_as_in_english(nlp, text):
+    signals = read_signals(nlp(text))
+    assert signals.red_flag and signals.red_flag_context is None
