@@ -3,7 +3,7 @@ as one dict for the tools that read it as YAML (tests, the console's inbox, the 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import yaml
 
@@ -29,3 +29,12 @@ def load_domain(directory: Path = DOMAIN_DIR) -> Dict[str, Any]:
             else:
                 merged[key] = value
     return merged
+
+
+def variation_language(variation: Dict[str, Any]) -> Optional[str]:
+    """The language a response variation is shown in: the value of its `language` slot
+    condition (domain/language.yml), None when it has none (the English default)."""
+    for condition in variation.get("condition") or []:
+        if condition.get("name") == "language":
+            return condition.get("value")
+    return None

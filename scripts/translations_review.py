@@ -20,6 +20,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common.domain import variation_language  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN_DIR = ROOT / "domain"
 OUTPUT = ROOT / "docs" / "translations-id.md"
@@ -27,13 +30,6 @@ OUTPUT = ROOT / "docs" / "translations-id.md"
 FIRST = ["answers.yml", "booking.yml", "after_booking.yml", "human_handoff.yml", "safety.yml"]
 
 Variation = Dict[str, Any]
-
-
-def language_of(variation: Variation) -> Optional[str]:
-    for condition in variation.get("condition") or []:
-        if condition.get("name") == "language":
-            return condition.get("value")
-    return None
 
 
 def other_conditions(variation: Variation) -> Tuple[Tuple[str, Any], ...]:
@@ -44,8 +40,8 @@ def other_conditions(variation: Variation) -> Tuple[Tuple[str, Any], ...]:
 def pair_variations(variations: List[Variation]) -> List[Tuple[Variation, List[Variation]]]:
     """Each English variation with its Indonesian twin(s), in file order; Indonesian variations
     that twin nothing are paired with an empty English side (None is not used: a dict {})."""
-    english = [v for v in variations if language_of(v) != "id"]
-    indonesian = [v for v in variations if language_of(v) == "id"]
+    english = [v for v in variations if variation_language(v) != "id"]
+    indonesian = [v for v in variations if variation_language(v) == "id"]
     twins: Dict[int, List[Variation]] = {id(v): [] for v in english}
     orphans: List[Variation] = []
     for twin in indonesian:
@@ -76,8 +72,8 @@ def _value(value: Any) -> str:
 
 def _conditions(variation: Variation, with_language: bool = False) -> str:
     parts = [f"{name} = {_value(value)}" for name, value in other_conditions(variation)]
-    if with_language and language_of(variation):
-        parts.append(f"language = {language_of(variation)}")
+    if with_language and variation_language(variation):
+        parts.append(f"language = {variation_language(variation)}")
     if variation.get("channel"):
         parts.append(f"channel = {variation['channel']}")
     return ", ".join(parts) or "(default)"

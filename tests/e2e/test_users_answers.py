@@ -18,7 +18,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from common.domain import load_domain
+from common.domain import load_domain, variation_language
 from tests.e2e.chat import Chat, payloads, texts
 from tests.evaluate_users import load_entries
 
@@ -35,14 +35,6 @@ def _words(text: str) -> str:
     return " ".join(re.sub(r"\{[^}]*\}", "", text).split())
 
 
-def _language_of(variant: Dict[str, Any]) -> str:
-    """`id` for the variation the `language` slot selects in Bahasa Indonesia, else `en`."""
-    for condition in variant.get("condition") or []:
-        if condition.get("name") == "language":
-            return condition.get("value")
-    return "en"
-
-
 @pytest.fixture(scope="module")
 def answer_openings() -> Dict[str, Dict[str, str]]:
     """Language -> topic -> the first 60 characters of its answer, as the user sees it."""
@@ -50,7 +42,8 @@ def answer_openings() -> Dict[str, Dict[str, str]]:
     for name, variants in load_domain()["responses"].items():
         if name.startswith("utter_faq/"):
             for variant in variants:
-                openings[_language_of(variant)].setdefault(name.split("/", 1)[1], _words(variant["text"])[:60])
+                language = variation_language(variant) or "en"
+                openings[language].setdefault(name.split("/", 1)[1], _words(variant["text"])[:60])
     return openings
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from common.domain import variation_language
 from tests.conftest import load_domain
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,9 +36,7 @@ FACTS = ROOT.parent / "shared" / "content" / "facts.md"
 
 def in_language(variants, language="en"):
     """The variations shown in one language (the `language` slot's condition; English when none)."""
-    def language_of(variant):
-        return next((c["value"] for c in variant.get("condition") or [] if c.get("name") == "language"), "en")
-    return [variant for variant in variants if language_of(variant) == language]
+    return [variant for variant in variants if (variation_language(variant) or "en") == language]
 
 
 def faq_answers(domain, language="en"):
