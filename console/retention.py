@@ -60,6 +60,10 @@ class RetentionPolicy:
                    booking_days=int(os.environ.get("RETENTION_BOOKING_DAYS", "365")))
 
 
+# rasa_server/tracker_store.py's table of folded dialogue state (long conversations).
+TRACKER_WINDOWS = "tracker_windows"
+
+
 def _chunks(items: List[str]):
     for start in range(0, len(items), CHUNK):
         yield items[start:start + CHUNK]
@@ -101,10 +105,14 @@ def apply_retention(console: Engine, tracker: Engine, bookings_db: Engine, polic
     counts = {"conversations": len(senders), "events": 0, "bookings": len(references)}
     if dry_run:
         return counts
+    has_windows = sa.inspect(tracker).has_table(TRACKER_WINDOWS)
     for chunk in _chunks(senders):
         with tracker.begin() as connection:
             counts["events"] += connection.execute(
                 rasa_events.delete().where(rasa_events.c.sender_id.in_(chunk))).rowcount
+            if has_windows:  # the tracker store's folds hold slot values (names, contacts)
+                connection.execute(sa.text("DELETE FROM tracker_windows WHERE sender_id IN :senders")
+                                   .bindparams(sa.bindparam("senders", expanding=True)), {"senders": list(chunk)})
         with console.begin() as connection:
             # The inbox's decisions keep the user's text: they go too.
             for table in (conversation_review, conversation_tags, corrections):

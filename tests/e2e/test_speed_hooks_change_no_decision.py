@@ -81,3 +81,51 @@ def test_same_decisions_with_and_without_the_speed_hooks(stack, monkeypatch):
     # Most actions are decided by a rule or the form; where none is (a rejected form answer,
     # a turn no rule covers) TED still runs.
     assert skipped > 10 * ran > 0, (skipped, ran)
+
+
+# A long conversation: every conversation above, one after another in one session, three
+# times (~100 turns, ~700 events): with a window of 60 events the store folds a dozen times,
+# through bookings, rejected answers, an emergency and fallbacks.
+LONG_CONVERSATION = [message for _ in range(3) for conversation in CONVERSATIONS for message in conversation]
+
+
+async def run_long(agent, store):
+    sender = f"long-{uuid.uuid4().hex[:8]}"
+    for message in LONG_CONVERSATION:
+        await agent.handle_text(message, sender_id=sender)
+    return decisions(await store.retrieve_full_tracker(sender)), sender
+
+
+def test_same_decisions_in_a_long_conversation_with_and_without_the_tracker_window(stack, tmp_path):
+    """rasa_server/tracker_store.py loads a bounded window of a long conversation: the
+    assistant decides and says the same as when it loads the whole session."""
+    import sqlalchemy as sa
+    from rasa.core.agent import load_agent
+    from rasa.core.utils import AvailableEndpoints
+    from rasa.utils.endpoints import EndpointConfig
+
+    from rasa_server.tracker_store import FastSQLTrackerStore
+
+    performance.install()
+    rule_shortcut.install()
+    endpoints = AvailableEndpoints(action=EndpointConfig(f"http://127.0.0.1:{stack.actions_port}/webhook"))
+    url = f"sqlite:///{tmp_path / 'long.db'}"
+    loop = asyncio.new_event_loop()
+    try:
+        results = {}
+        for window in (0, 60):
+            agent = loop.run_until_complete(load_agent(model_path=str(MODEL), endpoints=endpoints))
+            store = FastSQLTrackerStore(agent.domain, host=url, window_events=window)
+            agent.tracker_store = agent.processor.tracker_store = store
+            results[window] = loop.run_until_complete(run_long(agent, store))
+    finally:
+        loop.close()
+    (whole, _), (windowed, sender) = results[0], results[60]
+    assert windowed == whole
+    assert sum(1 for d in whole if len(d) == 3) > 200  # actions decided
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        folds = connection.execute(sa.text("SELECT user_turns FROM tracker_windows WHERE sender_id = :s"),
+                                   {"s": sender}).scalar()
+    engine.dispose()
+    assert folds and folds > 50  # the window moved well into the conversation

@@ -117,3 +117,21 @@ def test_the_command_reads_its_ages_from_the_environment(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "retention deleted conversations=1 events=1 bookings=0" in run.stderr
     assert count(tracker, rasa_events) == 0
+
+
+def test_a_long_conversations_folded_state_goes_with_its_events(dbs):
+    """The tracker store keeps a long conversation's slots (names, contacts) in
+    `tracker_windows`: retention deletes that row with the events."""
+    from rasa_server.tracker_store import FastSQLTrackerStore
+    from tests.unit.test_tracker_window import DOMAIN, play
+
+    console, tracker, bookings_db = dbs
+    store = FastSQLTrackerStore(DOMAIN, host=str(tracker.url.render_as_string(hide_password=False)), window_events=20)
+    play(store, "long-ago", 40, stamp=time.time() - 400 * DAY)
+    play(store, "this-week", 40, stamp=time.time() - 2 * DAY)
+    windows = sa.table("tracker_windows", sa.column("sender_id"))
+    assert count(tracker, windows) == 2
+    apply_retention(console, tracker, bookings_db, RetentionPolicy(conversation_days=365, booking_days=365))
+    with tracker.connect() as connection:
+        assert list(connection.execute(sa.select(windows.c.sender_id)).scalars()) == ["this-week"]
+    store.engine.dispose()
