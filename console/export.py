@@ -21,7 +21,7 @@ from console.redaction import (
     typed_answers,
 )
 
-__all__ = ["REDACTED", "export_rows", "redact_text", "to_csv", "to_json"]
+__all__ = ["REDACTED", "csv_part", "export_rows", "json_part", "redact_text", "to_csv", "to_json"]
 # A cell starting with one of these runs as a formula in a spreadsheet (tab and CR too:
 # some spreadsheets strip them and read what follows).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -96,3 +96,30 @@ def to_csv(rows: List[Dict[str, Any]]) -> str:
 
 def to_json(rows: List[Dict[str, Any]]) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=1)
+
+
+# --- in parts: a long export is streamed, a few conversations at a time -------------------------
+
+def csv_part(rows: List[Dict[str, Any]], header: bool) -> str:
+    """Rows of export_rows as CSV lines, after the header line when `header`: the parts
+    joined are to_csv of all the rows."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(FIELDS) + list(LANGUAGE_FIELDS))
+    if header:
+        writer.writeheader()
+    for row in rows:
+        writer.writerow({key: defuse(value) for key, value in row.items()})
+    return buffer.getvalue()
+
+
+JSON_START, JSON_END = "[", "\n]"
+
+
+def json_part(rows: List[Dict[str, Any]], first: bool) -> str:
+    """Rows as the inside of a JSON list, laid out as to_json lays them out; `first`: no comma
+    before them. Between JSON_START and JSON_END the parts are one JSON list."""
+    parts = []
+    for number, row in enumerate(rows):
+        text = json.dumps(row, ensure_ascii=False, indent=1).replace("\n", "\n ")
+        parts.append(("" if first and number == 0 else ",") + "\n " + text)
+    return "".join(parts)

@@ -35,7 +35,6 @@ PAGE_SIZE = 50
 NAV_CACHE_SECONDS = 30
 _nav_cache: Dict[int, Tuple[float, Dict[str, int]]] = {}
 URGENT_LIMIT = 50  # urgent messages listed above the others; more: filter by reason
-MAX_PAGE = 100_000
 FAQ = "faq"
 FALLBACK_INTENT = "nlu_fallback"
 # Set only by the safety net (spacy_pipeline/intents.py): never a training label.
@@ -121,13 +120,6 @@ def _open_messages():
     known = sa.select(conversation_index.c.sender_id).where(
         conversation_index.c.sender_id == message_index.c.sender_id)
     return [message_index.c.reasons > "", ~decided.exists(), message_index.c.text != "", known.exists()]
-
-
-def _page(value: Any) -> int:
-    try:
-        return min(MAX_PAGE, max(1, int(value or 1)))
-    except (TypeError, ValueError):
-        return 1
 
 
 def counts(console: Engine) -> Optional[Dict[str, int]]:
@@ -229,7 +221,7 @@ def list_open(console: Engine, reason: str = "", channel: str = "", page: int = 
     urgent = sa.or_(*[_has_reason(r) for r in URGENT_REASONS])
     listed = conditions + ([~urgent] if split else [])
     newest = (message_index.c.ts.desc(), message_index.c.event_id.desc())
-    page = _page(page)
+    page = queries.clamp_page(page)
     urgent_rows: List[Any] = []
     urgent_total = 0
     with console.connect() as connection:
@@ -256,7 +248,7 @@ def list_open(console: Engine, reason: str = "", channel: str = "", page: int = 
 
 def list_handled(console: Engine, page: int = 1) -> Dict[str, Any]:
     """Decisions, the latest first, with who made them and whether they are written yet."""
-    page = _page(page)
+    page = queries.clamp_page(page)
     with console.connect() as connection:
         total = connection.execute(sa.select(sa.func.count()).select_from(corrections)).scalar_one()
         rows = connection.execute(

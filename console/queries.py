@@ -15,14 +15,22 @@ from sqlalchemy.exc import SQLAlchemyError
 from common.bookings_schema import booking_updates, bookings, live_requests
 from console.db import rasa_events
 from console.language import DEFAULT as DEFAULT_LANGUAGE
-from console.language import LanguageFollower, choice, conversation_language, switched_from
-from console.tables import booking_handling, conversation_index, conversation_review, conversation_tags, notes
+from console.language import RESETS, LanguageFollower, choice, conversation_language, switched_from
+from console.tables import (
+    booking_handling,
+    conversation_index,
+    conversation_review,
+    conversation_tags,
+    message_index,
+    notes,
+)
 
 logger = logging.getLogger(__name__)
 FLAGS = ("symptom", "emergency", "booking", "handed_off", "taken_over", "fallback")
 BOOKING_STATUSES = ("new", "contacted", "scheduled", "closed", "cancelled")
 PAGE_SIZE = 50
 MAX_PAGE = 100_000  # far beyond any real list; keeps the offset inside a 64-bit integer
+TRANSCRIPT_BATCH = 1000  # events read at a time for a whole transcript (exports, stories)
 
 
 def arg(args: Any, name: str) -> str:
@@ -31,10 +39,16 @@ def arg(args: Any, name: str) -> str:
 
 
 def page_number(args: Any) -> int:
-    """?page= as a page number from 1 to MAX_PAGE; anything else is page 1."""
+    """?page= (a query's arguments, or a form) as a page number from 1 to MAX_PAGE; anything
+    else is page 1. Every paged list uses it (conversations, queue, inbox)."""
+    return clamp_page(arg(args, "page"))
+
+
+def clamp_page(value: Any) -> int:
+    """A page number from 1 to MAX_PAGE; what is not a number is page 1."""
     try:
-        return min(MAX_PAGE, max(1, int(arg(args, "page") or 1)))
-    except ValueError:
+        return min(MAX_PAGE, max(1, int(value or 1)))
+    except (TypeError, ValueError):
         return 1
 
 
@@ -121,67 +135,69 @@ def list_conversations(console: Engine, query: ConversationFilter) -> Dict[str, 
             "pages": max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)}
 
 
-def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
-    """Turns in order (user: text, intent, confidence, asked, language; bot: text; action;
-    slot), final slots, the conversation's language (en | id | other) and `switched_from`:
-    the language (en | id) it was in before it switched to its last one, None when it did not.
+class _TranscriptReader:
+    """Reads one conversation's events in id order into turns (what `transcript` returns),
+    keeping what a turn depends on from earlier events: the buttons offered since the last
+    user message, the form's requested slot, the bot's last question, the staff member's name
+    and the language slot. `context` rows (before a page) update that state and add no turns."""
 
-    `asked` is the slot the user was answering: the form's requested_slot, else the slot of
-    the bot's last utter_ask_<slot> question. Redacted exports drop answers to personal ones.
-    A user turn's `language` is en, id, other or None, as the index reads it (console/language.py).
-    """
-    turns: List[Dict[str, Any]] = []
-    slots: Dict[str, Any] = {}
-    paused = False
-    requested: Optional[str] = None
-    last_question: Optional[str] = None
-    offered: Dict[str, str] = {}  # payload -> title of the buttons the user could press
-    agent_name = "Care team"
-    language = LanguageFollower()
-    last_user: Optional[Dict[str, Any]] = None  # the latest user message's language, as the follower keeps it
-    user_languages: List[Dict[str, Any]] = []
-    if not sa.inspect(tracker).has_table("events"):
-        return {"turns": turns, "slots": slots, "paused": paused, "language": conversation_language([]),
-                "switched_from": None}
-    with tracker.connect() as connection:
-        rows = connection.execute(sa.select(rasa_events).where(rasa_events.c.sender_id == sender_id)
-                                  .order_by(rasa_events.c.id)).all()
-    for row in rows:
+    def __init__(self, language_slot: Optional[str] = None) -> None:
+        self.turns: List[Dict[str, Any]] = []
+        self.slots: Dict[str, Any] = {}
+        self.paused = False
+        self.requested: Optional[str] = None
+        self.last_question: Optional[str] = None
+        self.offered: Dict[str, str] = {}  # payload -> title of the buttons the user could press
+        self.agent_name = "Care team"
+        self.language = LanguageFollower(language_slot)
+        self.last_user: Optional[Dict[str, Any]] = None  # the latest user message's language, as the follower keeps it
+        self.user_languages: List[Any] = []  # (user turn or None for a context row, its language dict)
+
+    def add(self, row: Any, context: bool = False) -> None:
         data = json.loads(row.data or "{}")
         kind = row.type_name
+        turns = self.turns
         if kind == "user":
             intent = (data.get("parse_data") or {}).get("intent") or {}
             text = data.get("text") or ""
-            turns.append({"kind": "user", "ts": row.timestamp, "text": text,
-                          "intent": intent.get("name"), "confidence": intent.get("confidence"),
-                          "asked": requested or last_question,
-                          # A button press arrives as its payload ("/affirm", or a question for
-                          # topic chips): staff see the title of the button pressed.
-                          "button": offered.get(text.strip()) or offered.get(_without_entities(text))
-                          or _own_button(text)})
-            last_user = language.user(data.get("parse_data") or {})
-            user_languages.append(last_user)
-            last_question = None
-            offered = {}
+            turn = {"kind": "user", "ts": row.timestamp, "text": text,
+                    "intent": intent.get("name"), "confidence": intent.get("confidence"),
+                    "asked": self.requested or self.last_question,
+                    # A button press arrives as its payload ("/affirm", or a question for
+                    # topic chips): staff see the title of the button pressed.
+                    "button": self.offered.get(text.strip()) or self.offered.get(_without_entities(text))
+                    or _own_button(text)}
+            self.last_user = self.language.user(data.get("parse_data") or {})
+            self.user_languages.append((None if context else turn, self.last_user))
+            if not context:
+                turns.append(turn)
+            self.last_question = None
+            self.offered = {}
         elif kind == "bot":
             utter = str((data.get("metadata") or {}).get("utter_action") or "")
-            last_question = utter[len("utter_ask_"):] if utter.startswith("utter_ask_") else None
+            self.last_question = utter[len("utter_ask_"):] if utter.startswith("utter_ask_") else None
             buttons = (data.get("data") or {}).get("buttons") or []
-            offered.update({str(b.get("payload") or "").strip(): b.get("title") for b in buttons})
+            self.offered.update({str(b.get("payload") or "").strip(): b.get("title") for b in buttons})
             text = data.get("text") or ""
             is_agent = utter == "utter_agent_message"
-            if is_agent and text.startswith(agent_name + ": "):
-                text = text[len(agent_name) + 2:]  # the name is the turn's label, not said twice
-            turns.append({"kind": "bot", "ts": row.timestamp, "text": text,
-                          "buttons": [b.get("title") for b in buttons],
-                          "agent": agent_name if is_agent else None})
+            if is_agent and text.startswith(self.agent_name + ": "):
+                text = text[len(self.agent_name) + 2:]  # the name is the turn's label, not said twice
+            if not context:
+                turns.append({"kind": "bot", "ts": row.timestamp, "text": text,
+                              "buttons": [b.get("title") for b in buttons],
+                              "agent": self.agent_name if is_agent else None})
         elif kind == "action" and row.action_name not in ("action_listen",):
-            turns.append({"kind": "action", "ts": row.timestamp, "name": row.action_name})
+            if not context:
+                turns.append({"kind": "action", "ts": row.timestamp, "name": row.action_name})
         elif kind == "slot":
-            language.event(kind, data, last_user)
-            slots[data.get("name")] = data.get("value")
+            self.language.event(kind, data, self.last_user)
+            self.slots[data.get("name")] = data.get("value")
             if data.get("name") == "agent_name" and data.get("value"):
-                agent_name = str(data["value"])
+                self.agent_name = str(data["value"])
+            if data.get("name") == "requested_slot":
+                self.requested = data.get("value") if isinstance(data.get("value"), str) else None
+            if context:
+                return
             if data.get("name") == "answer_feedback" and isinstance(data.get("value"), dict):
                 # The user's vote, shown under what they rated (not as a slot row).
                 vote = {"kind": "feedback", "ts": row.timestamp, "helpful": data["value"].get("helpful") is True,
@@ -189,27 +205,307 @@ def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
                 rated = next((index for index in range(len(turns) - 1, -1, -1) if turns[index]["kind"] == "bot"
                               and vote["answer"][:60] and turns[index]["text"].startswith(vote["answer"][:60])), None)
                 turns.insert(len(turns) if rated is None else rated + 1, vote)
-                continue
-            if data.get("name") == "requested_slot":
-                requested = data.get("value") if isinstance(data.get("value"), str) else None
-            if data.get("name") not in ("requested_slot",):
+            elif data.get("name") not in ("requested_slot",):
                 turns.append({"kind": "slot", "ts": row.timestamp, "name": data.get("name"),
                               "value": data.get("value")})
         elif kind == "pause":
-            paused = True
-            turns.append({"kind": "event", "ts": row.timestamp, "text": f"{agent_name} took over the chat"})
+            self.paused = True
+            if not context:
+                turns.append({"kind": "event", "ts": row.timestamp, "text": f"{self.agent_name} took over the chat"})
         elif kind == "resume":
-            paused = False
-            turns.append({"kind": "event", "ts": row.timestamp, "text": "Handed back to the assistant"})
+            self.paused = False
+            if not context:
+                turns.append({"kind": "event", "ts": row.timestamp, "text": "Handed back to the assistant"})
         else:
-            language.event(kind, data, last_user)  # a restart or a new session empties the slot
-    users = [turn for turn in turns if turn["kind"] == "user"]
-    for turn, found in zip(users, user_languages, strict=True):
-        if found["language"]:  # en, id or other; no key when unknown
-            turn["language"] = found["language"]
-    order = [found["language"] for found in user_languages]
-    return {"turns": turns, "slots": slots, "paused": paused,
+            self.language.event(kind, data, self.last_user)  # a restart or a new session empties the slot
+
+    def finish(self) -> List[Optional[str]]:
+        """Sets each user turn's language (en, id or other; no key when unknown) and returns
+        the languages of the messages read, in order."""
+        for turn, found in self.user_languages:
+            if turn is not None and found["language"]:
+                turn["language"] = found["language"]
+        return [found["language"] for _, found in self.user_languages]
+
+
+def _events_in_batches(connection: Any, condition: Any, batch: int = TRANSCRIPT_BATCH) -> Iterable[Any]:
+    """The events matching `condition` in id order, read `batch` at a time by id (keyset),
+    so a conversation of thousands of events is never one giant result."""
+    last = -1
+    while True:
+        rows = connection.execute(sa.select(rasa_events).where(condition, rasa_events.c.id > last)
+                                  .order_by(rasa_events.c.id).limit(batch)).all()
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = rows[-1].id
+
+
+def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
+    """The whole conversation (exports, stories, the inbox's redaction; the page shows one
+    page of it, `transcript_page`): turns in order (user: text, intent, confidence, asked,
+    language; bot: text; action; slot), final slots, the conversation's language (en | id |
+    other) and `switched_from`: the language (en | id) it was in before it switched to its
+    last one, None when it did not.
+
+    `asked` is the slot the user was answering: the form's requested_slot, else the slot of
+    the bot's last utter_ask_<slot> question. Redacted exports drop answers to personal ones.
+    A user turn's `language` is en, id, other or None, as the index reads it (console/language.py).
+    """
+    reader = _TranscriptReader()
+    if not sa.inspect(tracker).has_table("events"):
+        return {"turns": [], "slots": {}, "paused": False, "language": conversation_language([]),
+                "switched_from": None}
+    with tracker.connect() as connection:
+        for row in _events_in_batches(connection, rasa_events.c.sender_id == sender_id):
+            reader.add(row)
+    order = reader.finish()
+    return {"turns": reader.turns, "slots": reader.slots, "paused": reader.paused,
             "language": conversation_language(order), "switched_from": switched_from(order)}
+
+
+# --- one page of a transcript -------------------------------------------------------------------
+#
+# A conversation can be thousands of events long (a parent who keeps chatting, a script flooding
+# one conversation): the page shows TRANSCRIPT_PAGE_SIZE rows of it, the latest by default. Pages
+# are keyed by event id (`?before=<id>`: the rows just before that event, `?after=<id>`: the rows
+# just after it), not by OFFSET: the database finds a page through the events' sender_id index and
+# primary key without counting its way through the rows before it, a page's address stays the same
+# while new events arrive at the end, and it stays meaningful when staff hide actions and slots.
+# Every query below has a LIMIT, or is a COUNT / MAX over the conversation's rows.
+
+TRANSCRIPT_PAGE_SIZE = 200
+MIN_TRANSCRIPT_PAGE_SIZE, MAX_TRANSCRIPT_PAGE_SIZE = 10, 500
+MAX_EVENT_ID = 2 ** 62  # beyond any real id, inside SQLite's and PostgreSQL's integers
+TALK = ("user", "bot", "pause", "resume")
+
+
+class BadPage(ValueError):
+    """A transcript page argument that is not a page (not a whole number, or both cursors)."""
+
+
+@dataclass
+class TranscriptCursor:
+    """Which page: `before` / `after` an event id (None and None: the latest page), how many
+    rows (clamped to MIN…MAX_TRANSCRIPT_PAGE_SIZE) and whether actions and slots are rows."""
+    before: Optional[int] = None
+    after: Optional[int] = None
+    size: int = TRANSCRIPT_PAGE_SIZE
+    details: bool = True
+
+    @classmethod
+    def from_args(cls, args: Any) -> TranscriptCursor:
+        """Raises BadPage for a value that is not a whole number, or for both cursors; numbers
+        out of range are clamped (before=0 is the first page, a huge after= the latest)."""
+        values: Dict[str, Optional[int]] = {}
+        for name in ("before", "after", "size"):
+            raw = arg(args, name)
+            if not raw:
+                values[name] = None
+                continue
+            try:
+                values[name] = int(raw)
+            except ValueError:
+                raise BadPage(f"'{raw[:20]}' is not a page of this transcript ({name}= takes an event number).") \
+                    from None
+        if values["before"] is not None and values["after"] is not None:
+            raise BadPage("A transcript page is either before= or after= an event, not both.")
+        size = values["size"] or TRANSCRIPT_PAGE_SIZE
+        clamp = (lambda value: None if value is None else min(MAX_EVENT_ID, max(0, value)))  # noqa: E731
+        return cls(before=clamp(values["before"]), after=clamp(values["after"]),
+                   size=min(MAX_TRANSCRIPT_PAGE_SIZE, max(MIN_TRANSCRIPT_PAGE_SIZE, size)),
+                   details=(args.get("details") or "1") != "0")
+
+    def args(self, **changes: Any) -> List[Any]:
+        """Query arguments of this page with `changes` (before=, after=; None drops one): the
+        size and details only when not the default."""
+        merged = {"before": self.before, "after": self.after, **changes}
+        found = [(name, merged[name]) for name in ("before", "after") if merged[name] is not None]
+        if self.size != TRANSCRIPT_PAGE_SIZE:
+            found.append(("size", self.size))
+        if not self.details:
+            found.append(("details", "0"))
+        return found
+
+
+def _slot_named(name: str) -> Any:
+    """A slot event of that slot: Rasa keeps the slot's name in action_name; rows written
+    without it (older tools, tests) are found by their JSON."""
+    events = rasa_events.c
+    return sa.or_(sa.func.coalesce(events.action_name, "") == name,
+                  sa.and_(events.action_name.is_(None),
+                          sa.func.coalesce(events.data, "").contains(f'"name": "{name}"', autoescape=True)))
+
+
+def _shown(details: bool) -> Any:
+    """The events that are rows of the transcript (one row each): what was said, take-overs
+    and, with details, actions (not action_listen) and slots (not requested_slot)."""
+    events = rasa_events.c
+    talk = events.type_name.in_(TALK)
+    if not details:
+        return sa.or_(talk, sa.and_(events.type_name == "slot", _slot_named("answer_feedback")))
+    return sa.or_(talk,
+                  sa.and_(events.type_name == "action", sa.func.coalesce(events.action_name, "") != "action_listen"),
+                  sa.and_(events.type_name == "slot", sa.not_(_slot_named("requested_slot"))))
+
+
+def _window(connection: Any, mine: Any, cursor: TranscriptCursor) -> List[int]:
+    """The page's row ids in order. A page is always full when the conversation has enough
+    rows: "earlier" from near the start is the first page, "later" near the end the latest."""
+    ids = rasa_events.c.id
+
+    def first_rows():
+        return list(connection.execute(sa.select(ids).where(mine).order_by(ids).limit(cursor.size)).scalars())
+
+    def latest_rows(*conditions):
+        return list(reversed(connection.execute(sa.select(ids).where(mine, *conditions)
+                                                .order_by(ids.desc()).limit(cursor.size)).scalars().all()))
+
+    if cursor.after is not None:
+        found = list(connection.execute(sa.select(ids).where(mine, ids > cursor.after)
+                                        .order_by(ids).limit(cursor.size)).scalars())
+        return found if len(found) == cursor.size else latest_rows()
+    if cursor.before is not None:
+        found = latest_rows(ids < cursor.before)
+        return found if len(found) == cursor.size else first_rows()
+    return latest_rows()
+
+
+def _latest_before(connection: Any, sender_id: str, condition: Any, start: int, limit: int = 1) -> List[Any]:
+    return connection.execute(sa.select(rasa_events).where(rasa_events.c.sender_id == sender_id, condition,
+                                                           rasa_events.c.id < start)
+                              .order_by(rasa_events.c.id.desc()).limit(limit)).all()
+
+
+def _reader_at(connection: Any, sender_id: str, start: int) -> _TranscriptReader:
+    """A reader in the state the conversation was in just before event `start`: the language
+    slot, the form's requested slot, the staff member's name, and the bot's question and
+    buttons since the last user message."""
+    events = rasa_events.c
+    language = _latest_before(connection, sender_id, sa.or_(
+        events.type_name.in_(sorted(RESETS)), sa.and_(events.type_name == "slot", _slot_named("language"))), start)
+    slot = None
+    if language and language[0].type_name == "slot":
+        slot = (json.loads(language[0].data or "{}")).get("value")
+    reader = _TranscriptReader(slot)
+    requested = _latest_before(connection, sender_id, sa.and_(events.type_name == "slot",
+                                                              _slot_named("requested_slot")), start)
+    if requested:
+        value = json.loads(requested[0].data or "{}").get("value")
+        reader.requested = value if isinstance(value, str) else None
+    for row in _latest_before(connection, sender_id, sa.and_(events.type_name == "slot", _slot_named("agent_name")),
+                              start, limit=20):
+        value = json.loads(row.data or "{}").get("value")
+        if value:
+            reader.agent_name = str(value)
+            break
+    last_user = connection.execute(sa.select(sa.func.max(events.id)).where(
+        events.sender_id == sender_id, events.type_name == "user", events.id < start)).scalar() or 0
+    for row in reversed(_latest_before(connection, sender_id, sa.and_(events.type_name == "bot", events.id > last_user),
+                                       start, limit=50)):
+        reader.add(row, context=True)
+    return reader
+
+
+def final_slots(tracker: Engine, sender_id: str) -> Dict[str, Any]:
+    """The conversation's slots as its last events left them (what hand-back needs), without
+    reading its whole transcript."""
+    if not sa.inspect(tracker).has_table("events"):
+        return {}
+    with tracker.connect() as connection:
+        return _final_slots(connection, sender_id)
+
+
+def _final_slots(connection: Any, sender_id: str) -> Dict[str, Any]:
+    """Each slot's last value in the conversation, in the order the slots were first set: the
+    last event of each slot (GROUP BY the slot's name), not every slot event."""
+    events = rasa_events.c
+    mine = sa.and_(events.sender_id == sender_id, events.type_name == "slot")
+    named = connection.execute(sa.select(events.action_name, sa.func.min(events.id), sa.func.max(events.id))
+                               .where(mine, events.action_name.is_not(None)).group_by(events.action_name)
+                               .order_by(sa.func.min(events.id)).limit(1000)).all()
+    last_ids = [row[2] for row in named]
+    values = {row.id: json.loads(row.data or "{}") for row in connection.execute(
+        sa.select(events.id, events.data).where(events.id.in_(last_ids))).all()} if last_ids else {}
+    slots: Dict[str, Any] = {}
+    for event_id in last_ids:
+        data = values.get(event_id) or {}
+        slots[data.get("name")] = data.get("value")
+    # Slot rows written without action_name (not by Rasa): read in order, bounded.
+    for row in connection.execute(sa.select(events.data).where(mine, events.action_name.is_(None))
+                                  .order_by(events.id).limit(5000)):
+        data = json.loads(row.data or "{}")
+        slots[data.get("name")] = data.get("value")
+    return slots
+
+
+def transcript_page(tracker: Engine, sender_id: str, cursor: Optional[TranscriptCursor] = None) -> Dict[str, Any]:
+    """One page of the conversation's transcript, and what the page needs of the whole
+    conversation: `turns` (as `transcript` makes them, for the page's rows), `slots` (final),
+    `paused`, `total` rows, `first` and `last` (1-based positions of the page's rows),
+    `first_id` / `last_id` (event ids, the cursors of the earlier and later pages), `earlier`
+    and `later` (whether there are rows before / after the page), `exists` (the conversation
+    has events that are rows with details), `size`."""
+    cursor = cursor or TranscriptCursor()
+    empty = {"turns": [], "slots": {}, "paused": False, "total": 0, "first": 0, "last": 0, "first_id": None,
+             "last_id": None, "earlier": False, "later": False, "exists": False, "size": cursor.size}
+    if not sa.inspect(tracker).has_table("events"):
+        return empty
+    events = rasa_events.c
+    mine = sa.and_(events.sender_id == sender_id, _shown(cursor.details))
+    with tracker.connect() as connection:
+        total = connection.execute(sa.select(sa.func.count()).select_from(rasa_events).where(mine)).scalar_one()
+        exists = bool(total) or connection.execute(
+            sa.select(events.id).where(events.sender_id == sender_id, _shown(True)).limit(1)).first() is not None
+        if not exists:
+            return empty
+        last_pause = connection.execute(sa.select(events.type_name).where(
+            events.sender_id == sender_id, events.type_name.in_(("pause", "resume")))
+            .order_by(events.id.desc()).limit(1)).scalar()
+        result = {**empty, "exists": True, "total": total, "paused": last_pause == "pause",
+                  "slots": _final_slots(connection, sender_id)}
+        ids = _window(connection, mine, cursor)
+        if not ids:
+            return result
+        first_id, last_id = ids[0], ids[-1]
+        before = connection.execute(sa.select(sa.func.count()).select_from(rasa_events)
+                                    .where(mine, events.id < first_id)).scalar_one()
+        reader = _reader_at(connection, sender_id, first_id)
+        # The page's rows, and the events between them that a row depends on (the language
+        # slot, a reset, the requested slot, the staff member's name).
+        context = sa.or_(events.type_name.in_(sorted(RESETS)),
+                         sa.and_(events.type_name == "slot",
+                                 sa.or_(_slot_named("language"), _slot_named("requested_slot"),
+                                        _slot_named("agent_name"))))
+        rows = connection.execute(sa.select(rasa_events).where(
+            events.sender_id == sender_id, events.id >= first_id, events.id <= last_id,
+            sa.or_(_shown(cursor.details), context)).order_by(events.id).limit(cursor.size * 10)).all()
+    for row in rows:
+        reader.add(row)
+    reader.finish()
+    result.update(turns=reader.turns, first=before + 1, last=before + len(ids), first_id=first_id,
+                  last_id=last_id, earlier=before > 0, later=before + len(ids) < total)
+    return result
+
+
+def conversation_languages_of(console: Engine, sender_id: str) -> Dict[str, Any]:
+    """The conversation's language (en | id | other) and `switched_from` (the language, en |
+    id, it was in before its last one; None when it did not switch), from the index
+    (conversation_index, message_index: two indexed LIMIT 1 reads), so the transcript page
+    does not read every message of a long conversation. As `transcript` finds them: the
+    indexer reads the events through the same LanguageFollower."""
+    with console.connect() as connection:
+        language = connection.execute(sa.select(conversation_index.c.language).where(
+            conversation_index.c.sender_id == sender_id)).scalar()
+        known_language = message_index.c.language.in_(("en", "id"))
+        mine = message_index.c.sender_id == sender_id
+        newest = message_index.c.event_id.desc()
+        last = connection.execute(sa.select(message_index.c.language).where(mine, known_language)
+                                  .order_by(newest).limit(1)).scalar()
+        switched = connection.execute(sa.select(message_index.c.language).where(
+            mine, known_language, message_index.c.language != last).order_by(newest).limit(1)).scalar() \
+            if last else None
+    return {"language": language or DEFAULT_LANGUAGE, "switched_from": switched}
 
 
 # Buttons of the apps' own interfaces (the web chat's header), not offered by a bot message.

@@ -3,6 +3,7 @@ over, forget), and exports of the filtered list."""
 from __future__ import annotations
 
 import time
+from typing import Any, Dict
 from urllib.parse import urlencode
 
 from sanic import Sanic, response
@@ -10,7 +11,7 @@ from sanic.request import Request
 
 from common.booking_form import FORM_SLOTS
 from console import auth, operations, queries
-from console.export import export_rows, to_csv, to_json
+from console.export import JSON_END, JSON_START, csv_part, export_rows, json_part
 from console.indexer import refresh_index
 from console.notices import notice_text
 from console.rasa_api import RasaApiError, agent_name
@@ -18,6 +19,7 @@ from console.web import Console, sender_path
 
 # The slots the transcript's panel keeps when staff hide the technical rows: the booking's answers.
 ANSWER_SLOTS = frozenset(FORM_SLOTS) | {"patient_age_label", "booking_reference"}
+EXPORT_BATCH = 20  # conversations read, redacted and sent at a time by an export
 
 
 def back_to(sender_id: str, notice: str = "", anchor: str = ""):
@@ -25,6 +27,25 @@ def back_to(sender_id: str, notice: str = "", anchor: str = ""):
     `anchor` a place on the page (the take-over panel, so the reply box is in view)."""
     suffix = "?" + urlencode({"notice": notice}) if notice else ""
     return response.redirect(f"/conversations/{sender_path(sender_id)}{suffix}{'#' + anchor if anchor else ''}")
+
+
+def transcript_links(sender_id: str, cursor: queries.TranscriptCursor, data: Dict[str, Any]) -> Dict[str, Any]:
+    """The transcript pager's links (None where there is nowhere to go) and the details toggle,
+    which keeps the page's place (its cursor is an event id, whichever rows are shown)."""
+    base = f"/conversations/{sender_path(sender_id)}"
+
+    def link(**changes: Any) -> str:
+        args = cursor.args(**changes)
+        return base + ("?" + urlencode(args) if args else "")
+
+    return {
+        "first": link(before=None, after=0) if data["earlier"] else None,
+        "earlier": link(before=data["first_id"], after=None) if data["earlier"] else None,
+        "later": link(before=None, after=data["last_id"]) if data["later"] else None,
+        "latest": link(before=None, after=None) if data["later"] else None,
+        "details": base + "?" + urlencode(queries.TranscriptCursor(
+            cursor.before, cursor.after, cursor.size, not cursor.details).args() or [("details", "1")]),
+    }
 
 
 def _export_rows(tracker, senders, redact: bool):
@@ -54,11 +75,24 @@ def register(app: Sanic, console: Console) -> None:
     @console.conversation_route(methods=("GET",))
     @console.signed_in()
     async def conversation(request: Request, session: auth.Session, sender_id: str):
-        data = await console.blocking(queries.transcript, tracker, sender_id)
-        if not data["turns"]:
+        # One page of the transcript, the latest by default: staff open a conversation for what
+        # is happening now (the user waiting, the take-over and its reply box, the request just
+        # made), and the page's live refresh follows the end. Earlier pages are a click away.
+        try:
+            cursor = queries.TranscriptCursor.from_args(request.args)
+        except queries.BadPage as error:
+            return await console.page("error.html", session, 400, message=str(error),
+                                      back=f"/conversations/{sender_path(sender_id)}",
+                                      back_label="The latest messages of this conversation")
+        data = await console.blocking(queries.transcript_page, tracker, sender_id, cursor)
+        if not data["exists"]:
             return await console.error(session, 404, "No such conversation.")
+        # The conversation's language and switch come from the index (not from every message).
+        await console.blocking(refresh_index, db, tracker)
+        data.update(await console.blocking(queries.conversation_languages_of, db, sender_id))
         return await console.page("transcript.html", session, sender_id=sender_id, data=data,
-                            show_details=request.args.get("details", "1") != "0", answer_slots=ANSWER_SLOTS,
+                            show_details=cursor.details, answer_slots=ANSWER_SLOTS,
+                            transcript_links=transcript_links(sender_id, cursor, data),
                             state=await console.blocking(queries.review_state, db, sender_id), takeover=rasa.configured,
                             booking_info=await console.blocking(queries.conversation_bookings, bookings_db, sender_id),
                             notice=notice_text(request.args.get("notice")))
@@ -104,7 +138,7 @@ def register(app: Sanic, console: Console) -> None:
                 # Users see who answers: "Ana from the care team: …", in every channel.
                 await console.blocking(rasa.send_agent_message, sender_id, text, agent_name(session.user.first_name))
             elif action == "end":
-                slots = (await console.blocking(queries.transcript, tracker, sender_id))["slots"]
+                slots = await console.blocking(queries.final_slots, tracker, sender_id)
                 # Answers given but not sent yet: the form was left for the take-over.
                 started = any(slots.get(slot) is not None for slot in FORM_SLOTS) and not slots.get("booking_reference")
                 await console.blocking(rasa.hand_back, sender_id, started)
@@ -142,13 +176,25 @@ def register(app: Sanic, console: Console) -> None:
             if number >= listing["pages"]:
                 break
             number += 1
-        rows = await console.blocking(_export_rows, tracker, senders, not unredacted)
         kind = "json" if request.args.get("format") == "json" else "csv"
         await console.audit(session.user.username, "export",
                          f"format={kind} conversations={len(senders)} redacted={not unredacted}")
-        body, mime = (to_json(rows), "application/json") if kind == "json" else (to_csv(rows), "text/csv")
+        mime = "application/json" if kind == "json" else "text/csv"
         stamp = time.strftime("%Y%m%d-%H%M%S")
         # The file's name says when it holds contact details, so it is not mixed up with a redacted one.
         name = f"transcripts-WITH-CONTACT-DETAILS-{stamp}" if unredacted else f"transcripts-redacted-{stamp}"
-        return response.text(body, content_type=f"{mime}; charset=utf-8", headers={
+        # Streamed EXPORT_BATCH conversations at a time, each read whole (in bounded batches of
+        # events, queries.transcript) and redacted by itself: never every row of every
+        # conversation in memory at once.
+        stream = await request.respond(content_type=f"{mime}; charset=utf-8", headers={
             "Content-Disposition": f'attachment; filename="{name}.{kind}"'})
+        await stream.send(JSON_START if kind == "json" else csv_part([], header=True))
+        written = False
+        for start in range(0, len(senders), EXPORT_BATCH):
+            rows = await console.blocking(_export_rows, tracker, senders[start:start + EXPORT_BATCH], not unredacted)
+            if rows:
+                await stream.send(json_part(rows, first=not written) if kind == "json" else csv_part(rows, False))
+                written = True
+        if kind == "json":
+            await stream.send(JSON_END)
+        await stream.eof()

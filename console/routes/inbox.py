@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from sanic import Sanic, response
 from sanic.request import Request
 
-from console import auth, inbox, operations
+from console import auth, inbox, operations, queries
 from console.indexer import REASONS, refresh_index
 from console.redaction import pseudonym
 from console.stories import conversation_story
@@ -26,7 +26,7 @@ def _filters(source) -> dict:
     return {"view": view, "reason": reason if reason in REASONS else "",
             "channel": (source.get("channel") or "").strip()[:64],
             "language": language if language in inbox.LANGUAGE_CHOICES else "",
-            "page": inbox._page(source.get("page"))}
+            "page": queries.page_number(source)}
 
 
 def _link(filters: dict, **changes) -> str:

@@ -56,19 +56,25 @@ def register(app: Sanic, console: Console) -> None:
     @console.conversation_route("/turns", methods=("GET",))
     async def live_turns(request: Request, sender_id: str):
         """{"html": the transcript's turns list as the page renders it (block `turns` of
-        transcript.html), "count", "paused" (taken over), "waiting" (asked for a human)}."""
+        transcript.html, the page at the same cursor: the latest rows by default), "count" (rows
+        in the whole conversation), "paused" (taken over), "waiting" (asked for a human)}."""
         session = await staff(request)
         if session is None:
             return signed_out()
-        data = await console.blocking(queries.transcript, console.tracker_db, sender_id)
-        if not data["turns"]:
+        try:  # the page's own place (its cursor, size and details): the same rows as the page
+            cursor = queries.TranscriptCursor.from_args(request.args)
+        except queries.BadPage:
+            return response.json({"error": "bad-page"}, status=400)
+        data = await console.blocking(queries.transcript_page, console.tracker_db, sender_id, cursor)
+        if not data["exists"]:
             return response.json({"error": "not-found"}, status=404)
         booking_info = await console.blocking(queries.conversation_bookings, console.bookings_db, sender_id)
         # The same context as the conversation page (routes/conversations.py) for this block.
         context = dict(session=session, waiting=None, sender_id=sender_id, data=data,
-                       show_details=request.args.get("details", "1") != "0", answer_slots=frozenset(),
+                       show_details=cursor.details, answer_slots=frozenset(),
                        takeover=console.rasa.configured, booking_info=booking_info)
         template = console.templates.get_template("transcript.html")
         html = "".join(template.blocks["turns"](template.new_context(context)))
-        return response.json({"html": html, "count": len(data["turns"]), "paused": data["paused"],
+        # count: the conversation's rows (a page keeps its size while the chat goes on).
+        return response.json({"html": html, "count": data["total"], "paused": data["paused"],
                               "waiting": bool(booking_info.get("waiting_since"))})

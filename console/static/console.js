@@ -3,9 +3,10 @@
  * Every signed-in page: polls GET /live/waiting and keeps the nav badge "N waiting for a
  * human" and the tab title up to date; a new request plays a short beep and, once the staff
  * member pressed "Enable notifications", shows a desktop notification (no names or numbers).
- * A transcript page (#live-transcript) also polls GET /conversations/<id>/turns and swaps in
- * the turns list, often while the chat is taken over or waiting, and not while the tab is
- * hidden. Without JavaScript the same shows on reload.
+ * A transcript page (#live-transcript) also polls GET /conversations/<id>/turns (with the
+ * page's own cursor, so the same page of a long transcript) and swaps in the turns list,
+ * often while the chat is taken over or waiting, and not while the tab is hidden. Without
+ * JavaScript the same shows on reload.
  */
 (function () {
   "use strict";
@@ -203,7 +204,11 @@
     var paused = transcript.dataset.paused === "1";
     var userWaits = transcript.dataset.waiting === "1";
     var lastHtml = null;
-    var lastCount = transcript.querySelectorAll("ol.turns > li").length;
+    /* Rows in the whole conversation: the page shows one page of them (the latest by default),
+     * which keeps its size as the chat goes on, so new rows are counted here, not in the list. */
+    var lastCount = Number(transcript.dataset.count);
+    if (isNaN(lastCount)) { lastCount = transcript.querySelectorAll("ol.turns > li").length; }
+    var latestUrl = transcript.dataset.latestUrl || "";
 
     var say = function (text, withReload) {
       if (!status) { return; }
@@ -230,16 +235,22 @@
           var fresh = holder.querySelector("ol.turns");
           if (fresh) {
             var atEnd = list.getBoundingClientRect().bottom <= window.innerHeight + 120;
-            var added = fresh.children.length - list.children.length;
+            var added = data.count - lastCount;
             list.parentNode.replaceChild(fresh, list);
             lastHtml = data.html;
             /* Following the end of the chat: keep following it; reading further up: stay there. */
-            if (added > 0 && atEnd && fresh.lastElementChild) {
+            if (added > 0 && atEnd && !latestUrl && fresh.lastElementChild) {
               fresh.lastElementChild.scrollIntoView({ block: "nearest" });
             }
-            if (data.count > lastCount) {
-              var count = data.count - lastCount;
-              say(count === 1 ? "1 new event in the transcript." : count + " new events in the transcript.", false);
+            if (added > 0) {
+              say(added === 1 ? "1 new event in the transcript." : added + " new events in the transcript.", false);
+              if (latestUrl && status) {  /* an earlier page: the new events are on the latest one */
+                var latest = document.createElement("a");
+                latest.href = latestUrl;
+                latest.textContent = "Go to the latest messages";
+                status.appendChild(document.createTextNode(" "));
+                status.appendChild(latest);
+              }
             }
             lastCount = data.count;
           }

@@ -285,3 +285,40 @@ def test_a_user_waiting_for_a_human_is_taken_over_and_a_declined_cancelled_reque
                    ADMIN) == [(0,)]
     user_context.close()
     staff_context.close()
+
+
+def test_a_long_transcript_shows_the_pager_and_earlier_messages(browser, stack, console_url):  # noqa: F811
+    """A conversation of 600 events (written straight into Rasa's events table, as Rasa
+    writes them): the latest page by default, and Earlier moves back through it."""
+    import json
+    import time
+
+    sender = f"long-{uuid.uuid4().hex[:8]}"
+    start = time.time() - 600
+    rows = []
+    for number in range(200):
+        user = {"event": "user", "text": f"long message {number}", "input_channel": "rest",
+                "parse_data": {"intent": {"name": "greet", "confidence": 0.9}, "entities": []}}
+        bot = {"event": "bot", "text": f"long reply {number}", "metadata": {"utter_action": "utter_greet"}}
+        listen = {"event": "action", "name": "action_listen"}
+        for offset, (event, intent, action) in enumerate(((user, "greet", None), (bot, None, None),
+                                                          (listen, None, "action_listen"))):
+            rows.append((sender, event["event"], start + number + offset / 10, intent, action, json.dumps(event)))
+    with sqlite3.connect(stack.workdir / "conversations.db") as db:
+        db.executemany("INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
+                       "VALUES (?, ?, ?, ?, ?, ?)", rows)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, console_url)
+    page.goto(f"{console_url}/conversations/{sender}")
+    pager = page.get_by_role("navigation", name="Transcript pages", exact=True)
+    assert pager.inner_text().count("Messages 201–400 of 400") == 1
+    turns = page.locator("ol.turns")
+    assert "long message 199" in turns.inner_text() and "long message 0" not in turns.inner_text()
+    assert page.locator("ol.turns > li").count() == 200
+    pager.get_by_role("link", name="Earlier").click()
+    page.wait_for_url("**before=*")
+    assert "Messages 1–200 of 400" in pager.inner_text()
+    assert "long message 0" in turns.inner_text() and "long message 199" not in turns.inner_text()
+    assert pager.get_by_role("link", name="Latest").is_visible()
+    context.close()
