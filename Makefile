@@ -12,7 +12,7 @@ TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.y
                 $(SPACY_DIR)/meta.json spacy_pipeline/safety_net.py spacy_pipeline/signals.py spacy_pipeline/intents.py spacy_pipeline/booking_reference.py spacy_pipeline/word_tokenizer.py \
                 spacy_pipeline/faq_selector.py spacy_pipeline/language.py common/language.py
 
-.PHONY: help run test setup build train validate lint unit stories e2e eval cross-validate shell lock clean chromium staff-user bench bench-console deploy-check resilience training-data retention backup restore check try
+.PHONY: help run test setup build train validate lint unit stories e2e eval cross-validate shell lock clean chromium staff-user bench bench-long bench-console deploy-check resilience training-data retention backup restore check try
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Ctrl-C stops it)"
@@ -25,6 +25,7 @@ help:
 	@echo "make staff-user NAME=alice ROLE=admin   create a staff console account"
 	@echo "make training-data   staff console corrections -> data/nlu/staff_corrections.yml (review, commit, retrain)"
 	@echo "make bench  latency, throughput, memory, start-up and training vs Rasa's starter bot"
+	@echo "make bench-long   cost per turn up to turn 1000, and 20 users beside a flooding sender"
 	@echo "make bench-console   staff console speed on 10,000 conversations / 200,000 events"
 	@echo "make retention  delete conversations and finished requests past their age (DRY_RUN=1 counts)"
 	@echo "make backup / make restore FROM=backups/<time>   the embedded SQLite databases"
@@ -157,8 +158,12 @@ resilience: $(MODEL_STAMP)
 test: validate lint deploy-check unit stories eval e2e resilience
 
 bench: $(MODEL_STAMP)
-	@echo "==> benchmark: this assistant vs Rasa's starter bot (about 10 minutes)"
+	@echo "==> benchmark: this assistant vs Rasa's starter bot (about 25 minutes)"
 	@$(ENV) $(BIN)/python bench/assistant_bench.py
+
+bench-long: $(MODEL_STAMP)
+	@echo "==> benchmark: a 1000-turn conversation with and without the tracker window, and a flooding sender (about 15 minutes)"
+	@$(ENV) $(BIN)/python bench/long_conversation.py
 
 bench-console: $(VENV)/.installed
 	@echo "==> staff console benchmark"

@@ -8,8 +8,9 @@ Redis lock store, 2 Sanic workers). For each: full training time, server start-u
 (until every worker has loaded the model), peak memory of each process, and latency
 (p50/p95/p99) and throughput with 1, 10, 20 and 50 simulated users holding real multi-turn
 conversations (this assistant's include a whole booking), after four warm-up conversations
-that are not measured. Load goes only to 127.0.0.1, each level is bounded in time and in
-turns, and everything stops by itself.
+that are not measured. Then bench/long_conversation.py's lines: the cost of a turn up to
+turn 1000 of one conversation and 20 users beside a flooding sender. Load goes only to
+127.0.0.1, each level is bounded in time and in turns, and everything stops by itself.
 """
 from __future__ import annotations
 
@@ -123,11 +124,11 @@ def say(base: str, sender: str, message: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def load(base: str, users: int, conversation: List[str]) -> Dict[str, float]:
+def load(base: str, users: int, conversation: List[str], seconds: float = LEVEL_SECONDS) -> Dict[str, float]:
     latencies: List[float] = []
     errors = [0]
     lock = threading.Lock()
-    stop_at = time.monotonic() + LEVEL_SECONDS
+    stop_at = time.monotonic() + seconds
     budget = [MAX_TURNS_PER_LEVEL]
 
     def user_loop() -> None:
@@ -151,7 +152,7 @@ def load(base: str, users: int, conversation: List[str]) -> Dict[str, float]:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=LEVEL_SECONDS + REQUEST_TIMEOUT + 5)
+        thread.join(timeout=seconds + REQUEST_TIMEOUT + 5)
     elapsed = time.monotonic() - started
     ordered = sorted(latencies) or [float("nan")]
 
@@ -241,7 +242,8 @@ def starter_servers(workdir: Path, extra_env: Optional[Dict[str, str]] = None):
     return start
 
 
-def our_servers(workdir: Path, model: Path, scale_env: Optional[Dict[str, str]] = None):
+def our_servers(workdir: Path, model: Path, scale_env: Optional[Dict[str, str]] = None,
+                extra_env: Optional[Dict[str, str]] = None):
     def start(running: Running):
         port, actions_port = free_port(), free_port()
         env = base_env()
@@ -252,6 +254,7 @@ def our_servers(workdir: Path, model: Path, scale_env: Optional[Dict[str, str]] 
         if scale_env:
             env.update(scale_env)
             endpoints = "endpoints.scale.yml"
+        env.update(extra_env or {})
         started = time.monotonic()
         actions = running.start([str(VENV / "rasa"), "run", "actions", "--actions", "actions", "--port",
                                  str(actions_port), "--quiet"], env, ROOT, workdir / "actions.log")
@@ -323,9 +326,13 @@ def main() -> int:
                                    OUR_CONVERSATION))
         finally:
             database.close()
+        print("==> a long conversation, and a flooding sender (bench/long_conversation.py)", flush=True)
+        from bench.long_conversation import run_all as long_and_flood
+
+        long_lines = long_and_flood(model, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    table = report(results, training)
+    table = report(results, training) + "\n\n" + long_lines
     print(table)
     (ROOT / "results").mkdir(exist_ok=True)
     (ROOT / "results" / "bench.md").write_text(

@@ -83,10 +83,47 @@ def test_same_decisions_with_and_without_the_speed_hooks(stack, monkeypatch):
     assert skipped > 10 * ran > 0, (skipped, ran)
 
 
-# A long conversation: every conversation above, one after another in one session, three
-# times (~100 turns, ~700 events): with a window of 60 events the store folds a dozen times,
+# A long conversation: every conversation above, one after another in one session, twice
+# (~66 turns, ~450 events): with a window of 40 events the store folds about ten times,
 # through bookings, rejected answers, an emergency and fallbacks.
-LONG_CONVERSATION = [message for _ in range(3) for conversation in CONVERSATIONS for message in conversation]
+LONG_CONVERSATION = [message for _ in range(2) for conversation in CONVERSATIONS for message in conversation]
+
+
+class RecordingProxy:
+    """Forwards the Rasa server's calls to the real action server and records each
+    request's size: what the action server receives."""
+
+    def __init__(self, target: str) -> None:
+        import http.server
+        import threading
+        import urllib.request
+
+        sizes = self.sizes = []
+
+        class Forward(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                sizes.append(len(body))
+                request = urllib.request.Request(target, data=body, method="POST",
+                                                 headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    status, reply = response.status, response.read()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 async def run_long(agent, store):
@@ -108,24 +145,33 @@ def test_same_decisions_in_a_long_conversation_with_and_without_the_tracker_wind
 
     performance.install()
     rule_shortcut.install()
-    endpoints = AvailableEndpoints(action=EndpointConfig(f"http://127.0.0.1:{stack.actions_port}/webhook"))
     url = f"sqlite:///{tmp_path / 'long.db'}"
     loop = asyncio.new_event_loop()
+    results, sizes = {}, {}
     try:
-        results = {}
-        for window in (0, 60):
-            agent = loop.run_until_complete(load_agent(model_path=str(MODEL), endpoints=endpoints))
-            store = FastSQLTrackerStore(agent.domain, host=url, window_events=window)
-            agent.tracker_store = agent.processor.tracker_store = store
-            results[window] = loop.run_until_complete(run_long(agent, store))
+        for window in (0, 40):
+            proxy = RecordingProxy(f"http://127.0.0.1:{stack.actions_port}/webhook")
+            endpoints = AvailableEndpoints(action=EndpointConfig(proxy.url))
+            try:
+                agent = loop.run_until_complete(load_agent(model_path=str(MODEL), endpoints=endpoints))
+                store = FastSQLTrackerStore(agent.domain, host=url, window_events=window)
+                agent.tracker_store = agent.processor.tracker_store = store
+                results[window] = loop.run_until_complete(run_long(agent, store))
+            finally:
+                proxy.close()
+            sizes[window] = proxy.sizes
     finally:
         loop.close()
-    (whole, _), (windowed, sender) = results[0], results[60]
+    (whole, _), (windowed, sender) = results[0], results[40]
     assert windowed == whole
-    assert sum(1 for d in whole if len(d) == 3) > 200  # actions decided
+    # What the action server receives: bounded with the window, growing without it.
+    third = len(sizes[40]) // 3
+    assert max(sizes[40][-third:]) < 1.3 * max(sizes[40][:third]), (max(sizes[40][:third]), max(sizes[40][-third:]))
+    assert max(sizes[0][-third:]) > 1.5 * max(sizes[0][:third])
+    assert sum(1 for d in whole if len(d) == 3) > 150  # actions decided
     engine = sa.create_engine(url)
     with engine.connect() as connection:
         folds = connection.execute(sa.text("SELECT user_turns FROM tracker_windows WHERE sender_id = :s"),
                                    {"s": sender}).scalar()
     engine.dispose()
-    assert folds and folds > 50  # the window moved well into the conversation
+    assert folds and folds > 30  # the window moved well into the conversation
