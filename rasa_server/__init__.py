@@ -31,11 +31,12 @@ def install_hooks() -> None:
     """Installs every hook once, in the order the server has always used."""
     check_rasa_version()
     from rasa_server import (
+        limits,
         performance,
         resilience,
         rule_shortcut,
         several_questions,
     )
 
-    for hook in (resilience, performance, rule_shortcut, several_questions):
+    for hook in (resilience, performance, rule_shortcut, several_questions, limits):
         hook.install()

@@ -38,6 +38,32 @@ export DB_TIMEOUT_SECONDS="${DB_TIMEOUT_SECONDS:-5}"
 # Longest wait for one custom action before the user gets a "try again" reply.
 export ACTION_TIMEOUT_SECONDS="${ACTION_TIMEOUT_SECONDS:-10}"
 export LOG_LEVEL="${LOG_LEVEL:-INFO}"
+# Limits (rasa_server/limits.py, README "Limits"), read by the Rasa server at start-up.
+# Longer messages get a "too long" reply and only their first part is read; a session with
+# this many user messages is followed by a new one (a running booking continues in it).
+export MAX_MESSAGE_CHARS="${MAX_MESSAGE_CHARS:-2000}"
+export MAX_TURNS_PER_SESSION="${MAX_TURNS_PER_SESSION:-500}"
+# Token buckets: BURST messages at once, refilled at PER_MINUTE; 0 turns a limit off. Per
+# sender (conversation) and per client address (loopback and RATE_LIMIT_CLIENT_EXEMPT,
+# space-separated addresses or networks, have no per-client limit). One "slow down" reply per
+# sender per RATE_LIMIT_NOTICE_SECONDS, then silence. RATE_LIMIT_PROXIES_COUNT: proxies to
+# trust for X-Forwarded-For. Counts are per process, in Redis with RATE_LIMIT_STORE=redis
+# (the default when SCALE_OUT=1), which fails open after RATE_LIMIT_REDIS_TIMEOUT_SECONDS.
+export RATE_LIMIT_SENDER_BURST="${RATE_LIMIT_SENDER_BURST:-30}"
+export RATE_LIMIT_SENDER_PER_MINUTE="${RATE_LIMIT_SENDER_PER_MINUTE:-30}"
+export RATE_LIMIT_CLIENT_BURST="${RATE_LIMIT_CLIENT_BURST:-60}"
+export RATE_LIMIT_CLIENT_PER_MINUTE="${RATE_LIMIT_CLIENT_PER_MINUTE:-120}"
+export RATE_LIMIT_CLIENT_EXEMPT="${RATE_LIMIT_CLIENT_EXEMPT-127.0.0.0/8 ::1}"
+export RATE_LIMIT_NOTICE_SECONDS="${RATE_LIMIT_NOTICE_SECONDS:-30}"
+export RATE_LIMIT_PROXIES_COUNT="${RATE_LIMIT_PROXIES_COUNT:-0}"
+export RATE_LIMIT_REDIS_TIMEOUT_SECONDS="${RATE_LIMIT_REDIS_TIMEOUT_SECONDS:-0.25}"
+if [ "${SCALE_OUT:-0}" = "1" ]; then
+  export RATE_LIMIT_STORE="${RATE_LIMIT_STORE:-redis}"
+else
+  export RATE_LIMIT_STORE="${RATE_LIMIT_STORE:-memory}"
+fi
+# Most senders and clients counted per process (the least recent are dropped beyond it).
+export RATE_LIMIT_MAX_TRACKED="${RATE_LIMIT_MAX_TRACKED:-100000}"
 
 # Quiet, offline tooling: Rasa's telemetry would try the internet and stall on retries.
 export RASA_TELEMETRY_ENABLED=false
