@@ -156,6 +156,12 @@ def channels(console: Engine) -> List[str]:
     return sorted(found)
 
 
+def at_message(event_id: Any) -> str:
+    """The transcript page that starts at the message (transcripts are paged: the default page
+    is the latest, which a long conversation's older message is not on)."""
+    return f"?after={int(event_id) - 1}" if isinstance(event_id, int) else ""
+
+
 def fragment(text: str, words: int = 8) -> str:
     """A text fragment (#:~:text=…) that scrolls the transcript to the message and marks it."""
     snippet = " ".join((text or "").split()[:words])
@@ -189,7 +195,7 @@ def _prepare(row: Dict[str, Any], labels: Tuple[str, ...]) -> Dict[str, Any]:
     row["urgent"] = any(reason in row["reason_list"] for reason in URGENT_REASONS)
     row["selected"] = default_label(row, labels)
     row["can_confirm"] = can_confirm(row, labels)
-    row["fragment"] = fragment(row.get("text") or "")
+    row["fragment"] = at_message(row.get("event_id")) + fragment(row.get("text") or "")
     return row
 
 
@@ -262,7 +268,7 @@ def list_handled(console: Engine, page: int = 1) -> Dict[str, Any]:
         row["reason_list"] = (row.get("reasons") or "").split()
         row["chosen"] = (row["topic"] or row["intent"]) if row["verdict"] != "out_of_scope" else "out of scope"
         row["predicted"] = row["predicted_topic"] or row["predicted_intent"] or "?"
-        row["fragment"] = fragment(row["text"])
+        row["fragment"] = at_message(row.get("event_id")) + fragment(row["text"])
         result.append(row)
     return {"rows": result, "total": total, "page": page, "pages": max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)}
 

@@ -184,7 +184,8 @@ def test_the_inbox_lists_what_needs_attention_emergencies_first_with_filters_and
     emergency = html.unescape(rows[seeded["emergency"]])
     assert 'class="inbox-urgent"' in emergency and "Safety" in emergency
     assert "emergency" in emergency and "safety net overruled" in emergency and "classifier said: faq" in emergency
-    link = "/conversations/" + urllib.parse.quote(seeded["senders"][1], safe="") + "#:~:text=my%20girl%20is"
+    link = ("/conversations/" + urllib.parse.quote(seeded["senders"][1], safe="")
+            + f"?after={seeded['emergency'] - 1}#:~:text=my%20girl%20is")
     assert link in emergency
 
     fallback = rows[seeded["fallback"]]
