@@ -38,6 +38,8 @@ LONG_TURNS = int(os.environ.get("BENCH_LONG_TURNS", "1000"))
 BLOCK = 100
 FLOOD_SECONDS = float(os.environ.get("BENCH_FLOOD_SECONDS", "20"))
 FLOOD_USERS = 20
+# Which lines to measure (`make bench-long BENCH_LONG_PARTS=flood` to re-run one).
+PARTS = set(os.environ.get("BENCH_LONG_PARTS", "long,flood").split(","))
 FAQ_QUESTIONS = [
     "what is mirror movement disorder?", "is it inherited?", "how is it treated?", "what causes it?",
     "can adults have it?", "how common is it?", "which genes are involved?", "will my child grow out of it?",
@@ -146,12 +148,12 @@ def run_all(model: Path, workdir: Path) -> str:
     _, url = next(database)
     try:
         for label, extra in (("embedded, whole session (before)", {"TRACKER_WINDOW_EVENTS": "0"}),
-                             ("embedded, tracker window (after)", {})):
+                             ("embedded, tracker window (after)", {})) if "long" in PARTS else ():
             run_dir = workdir / uuid.uuid4().hex[:6]
             run_dir.mkdir()
             longs.append(measure_long(label, our_servers(run_dir, model, extra_env={**NO_LIMITS, **extra})))
         for label, extra in (("scale-out, whole session (before)", {"TRACKER_WINDOW_EVENTS": "0"}),
-                             ("scale-out, tracker window (after)", {})):
+                             ("scale-out, tracker window (after)", {})) if "long" in PARTS else ():
             run_dir = workdir / uuid.uuid4().hex[:6]
             run_dir.mkdir()
             scale_env = {"TRACKER_DB_URL": url, "BOOKINGS_DB_URL": url, "SANIC_WORKERS": "2",
@@ -159,12 +161,13 @@ def run_all(model: Path, workdir: Path) -> str:
                          "REDIS_KEY_PREFIX": f"bench{uuid.uuid4().hex[:6]}"}
             longs.append(measure_long(label, our_servers(run_dir, model, scale_env,
                                                          extra_env={**NO_LIMITS, **extra})))
-        run_dir = workdir / "flood"
-        run_dir.mkdir()
-        floods.append(measure_flood("embedded, default limits", our_servers(run_dir, model)))
+        if "flood" in PARTS:
+            run_dir = workdir / "flood"
+            run_dir.mkdir()
+            floods.append(measure_flood("embedded, default limits", our_servers(run_dir, model)))
     finally:
         database.close()
-    return report_long(longs) + "\n\n" + report_flood(floods)
+    return "\n\n".join(table for table in (report_long(longs), report_flood(floods) if floods else "") if table)
 
 
 def main() -> int:

@@ -8,7 +8,9 @@ to `Agent.handle_message`; the wrapper here runs before the lock, NLU and dialog
   in X-Forwarded-For). A message over a limit is not processed; the sender gets one friendly
   "slow down" reply (through the message's own output channel: a normal 200 bot message on
   REST, an emit on socket.io) and then nothing for RATE_LIMIT_NOTICE_SECONDS, so a flood
-  costs no work. The reply carries the emergency line: a dropped message may have been one.
+  costs no work; that empty answer comes after RATE_LIMIT_REFUSED_DELAY_SECONDS (1 s), which
+  slows a script sending one message after another without holding the event loop. The
+  reply carries the emergency line: a dropped message may have been one.
   Addresses in RATE_LIMIT_CLIENT_EXEMPT (loopback by default: the app's backend or a proxy
   on the same host, `make shell`, the tests and the benchmark) have no per-client limit, as
   every user of a server-to-server channel shares its caller's address. A message that came
@@ -22,8 +24,9 @@ to `Agent.handle_message`; the wrapper here runs before the lock, NLU and dialog
   MAX_MESSAGE_CHARS characters (cut at a space) go through the normal pipeline, after a reply
   saying it was too long, that only its first part was read and to send the rest in shorter
   messages, with the emergency line. Refusing would drop whatever the message said, an
-  emergency included; reading its beginning costs no more than any message of the allowed
-  length, lets the safety net see the part that was read, and the reply covers the rest.
+  emergency included. The first URGENT_PARTS_CHECKED parts are each read by the model (NLU
+  and the safety net); a later part that is an emergency or a crisis is answered instead of
+  the first, so a red flag at the end of a long message is not lost; the reply covers the rest.
 - **Turns per session**: a session that already has MAX_TURNS_PER_SESSION user messages is
   treated as expired by `MessageProcessor._has_session_expired`, so the next message starts
   a new session (bounded trackers for the dialogue policies). `action_session_start`
@@ -80,6 +83,12 @@ SENDER = "sender"
 CLIENT = "client"
 REDIS_RETRY_SECONDS = 5.0
 LANGUAGE_LOOKUP_SECONDS = 1.0
+# A too-long message: its first parts of MAX_MESSAGE_CHARS are each read by the NLU model, and
+# a later part that is an emergency or a crisis is the one answered (bounded work: at most
+# this many parses, each with a timeout).
+URGENT_PARTS_CHECKED = 5
+PART_PARSE_SECONDS = 5.0
+URGENT_INTENTS = ("emergency", "crisis")
 
 
 # --- settings ---------------------------------------------------------------------------------
@@ -112,6 +121,10 @@ class Settings:
     sender: Rate = Rate(burst=30, per_minute=30)
     client: Rate = Rate(burst=60, per_minute=120)
     notice_seconds: float = 30.0
+    # A refused message's (silent) answer waits this long: a script that sends one message
+    # after another is slowed to about one a second per connection, without holding the event
+    # loop, instead of costing the server a request every millisecond (make bench-long, flood).
+    refused_delay_seconds: float = 1.0
     exempt_clients: Tuple[Any, ...] = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
     proxies_count: int = 0
     store: str = "memory"
@@ -168,6 +181,8 @@ def settings_from_env(environ: Optional[Mapping[str, str]] = None) -> Settings:
         client=Rate(int(number("RATE_LIMIT_CLIENT_BURST", defaults.client.burst)),
                     number("RATE_LIMIT_CLIENT_PER_MINUTE", defaults.client.per_minute)),
         notice_seconds=number("RATE_LIMIT_NOTICE_SECONDS", defaults.notice_seconds),
+        refused_delay_seconds=max(0.0, min(10.0, number("RATE_LIMIT_REFUSED_DELAY_SECONDS",
+                                                        defaults.refused_delay_seconds))),
         exempt_clients=defaults.exempt_clients if exempt is None else _networks(exempt),
         proxies_count=int(number("RATE_LIMIT_PROXIES_COUNT", 0)),
         store=store,
@@ -433,6 +448,36 @@ def shorten(text: str, limit: int) -> str:
     return head.rstrip()
 
 
+def parts(text: str, limit: int, most: int) -> List[str]:
+    """The text in `limit`-character parts cut at spaces (as `shorten`), at most `most`."""
+    found: List[str] = []
+    rest = text.strip()
+    while rest and len(found) < most:
+        part = shorten(rest, limit)
+        if not part:  # only spaces in the first `limit` characters
+            part = rest[:limit]
+        found.append(part)
+        rest = rest[len(part):].lstrip() if rest.startswith(part) else rest[limit:].lstrip()
+    return found
+
+
+async def part_to_read(agent: Any, text: str, limit: int) -> str:
+    """Which part of a too-long message the assistant reads: the first, unless a later one is
+    an emergency or a crisis (the safety net and the model read each of the first
+    URGENT_PARTS_CHECKED parts); a red flag at the end of a long message is not lost."""
+    candidates = parts(text, limit, URGENT_PARTS_CHECKED)
+    for part in candidates[1:]:
+        try:
+            parsed = await asyncio.wait_for(agent.parse_message(part), timeout=PART_PARSE_SECONDS)
+        except Exception as error:  # noqa: BLE001 - the first part is still read
+            logger.warning("limits: could not check a part of a long message error=%s", type(error).__name__)
+            continue
+        if ((parsed or {}).get("intent") or {}).get("name") in URGENT_INTENTS:
+            logger.info("limits: a later part of a long message is urgent; that part is read")
+            return part
+    return candidates[0] if candidates else shorten(text, limit)
+
+
 def _format_limit(limit: int, language: str) -> str:
     formatted = f"{limit:,}"
     return formatted.replace(",", ".") if language == INDONESIAN else formatted
@@ -512,6 +557,8 @@ def install() -> None:
             else:
                 logger.debug("limits: dropped sender=%s channel=%s limit=%s", tag, message.input_channel,
                              verdict.limit)
+                if settings.refused_delay_seconds:
+                    await asyncio.sleep(settings.refused_delay_seconds)
             return collected(message)
         if settings.max_message_chars > 0 and len(text) > settings.max_message_chars:
             language = await reply_language(self, message, text, look_up=True)
@@ -519,7 +566,7 @@ def install() -> None:
                         conversation_tag(message.sender_id), message.input_channel, len(text),
                         settings.max_message_chars)
             await send_text(message, too_long_text(language, settings.max_message_chars))
-            message.text = shorten(text, settings.max_message_chars)
+            message.text = await part_to_read(self, text, settings.max_message_chars)
         return await original_handle(self, message)
 
     original_expired = MessageProcessor._has_session_expired

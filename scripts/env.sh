@@ -34,6 +34,8 @@ export BOOKINGS_DB_URL="${BOOKINGS_DB_URL:-sqlite:///${MMD_ROOT}/var/bookings.db
 # After the scale-out block: set before it, the console stayed on a per-host SQLite file in
 # scale-out mode (review state, sessions and tags per replica).
 export CONSOLE_DB_URL="${CONSOLE_DB_URL:-sqlite:///${MMD_ROOT}/var/console.db}"
+# Events a long conversation keeps loaded per message (rasa_server/tracker_store.py); 0: all.
+export TRACKER_WINDOW_EVENTS="${TRACKER_WINDOW_EVENTS:-200}"
 export DB_TIMEOUT_SECONDS="${DB_TIMEOUT_SECONDS:-5}"
 # Longest wait for one custom action before the user gets a "try again" reply.
 export ACTION_TIMEOUT_SECONDS="${ACTION_TIMEOUT_SECONDS:-10}"
@@ -55,6 +57,8 @@ export RATE_LIMIT_CLIENT_BURST="${RATE_LIMIT_CLIENT_BURST:-60}"
 export RATE_LIMIT_CLIENT_PER_MINUTE="${RATE_LIMIT_CLIENT_PER_MINUTE:-120}"
 export RATE_LIMIT_CLIENT_EXEMPT="${RATE_LIMIT_CLIENT_EXEMPT-127.0.0.0/8 ::1}"
 export RATE_LIMIT_NOTICE_SECONDS="${RATE_LIMIT_NOTICE_SECONDS:-30}"
+# A refused message's empty answer waits this long (slows a flooding script; 0: at once).
+export RATE_LIMIT_REFUSED_DELAY_SECONDS="${RATE_LIMIT_REFUSED_DELAY_SECONDS:-1}"
 export RATE_LIMIT_PROXIES_COUNT="${RATE_LIMIT_PROXIES_COUNT:-0}"
 export RATE_LIMIT_REDIS_TIMEOUT_SECONDS="${RATE_LIMIT_REDIS_TIMEOUT_SECONDS:-0.25}"
 if [ "${SCALE_OUT:-0}" = "1" ]; then

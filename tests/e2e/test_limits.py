@@ -22,6 +22,7 @@ LIMITS = {
     "RATE_LIMIT_CLIENT_BURST": "4",
     "RATE_LIMIT_CLIENT_PER_MINUTE": "1",
     "RATE_LIMIT_NOTICE_SECONDS": "60",
+    "RATE_LIMIT_REFUSED_DELAY_SECONDS": "0.3",
     # One trusted proxy: a request's X-Forwarded-For names its client, as behind a load balancer.
     # Requests without it come from 127.0.0.1, exempt from the per-client limit by default.
     "RATE_LIMIT_PROXIES_COUNT": "1",
@@ -59,12 +60,18 @@ def events_of(stack, sender: str) -> list:
 
 def test_a_flood_from_one_sender_gets_one_slow_down_reply_and_costs_no_work(limited):
     sender = unique("flood")
-    answers = [post(limited, sender, "hello") for _ in range(20)]
+    answers, took = [], []
+    for _ in range(20):
+        started = time.monotonic()
+        answers.append(post(limited, sender, "hello"))
+        took.append(time.monotonic() - started)
     assert all(texts(replies) and SLOW_DOWN not in texts(replies) for replies in answers[:10])
     assert [texts(replies) for replies in answers].count("") == 9
     [notice] = [replies for replies in answers if SLOW_DOWN in texts(replies)]
     assert answers.index(notice) == 10 and len(notice) == 1
     assert "112, 911 or 999" in notice[0]["text"]
+    # the silent answers wait (a flooding script is slowed), the notice does not
+    assert all(took[i] >= 0.3 for i, replies in enumerate(answers) if not texts(replies))
     # The refused messages were never processed: ten user messages in the conversation.
     assert sum(event["event"] == "user" for event in events_of(limited, sender)) == 10
     assert "not a diagnosis" in texts(post(limited, unique("other"), "hello"))
@@ -90,6 +97,14 @@ def test_a_too_long_message_gets_a_clear_reply_with_the_emergency_line_and_its_b
         "my dad suddenly can't move his arm and his face is drooping." + filler * 6)
     assert "112, 911 or 999" in emergency[0]["text"]
     assert "\N{POLICE CARS REVOLVING LIGHT}" in texts(emergency[1:])  # the safety net read it too
+
+    # The red flag at the end, after the part that fits: the later part is read instead.
+    late = Chat(limited.rasa_url, unique("late-emergency")).say(
+        "what is mirror movement disorder?" + filler * 6 + " Sorry, my son just collapsed and is not breathing!")
+    assert "\N{POLICE CARS REVOLVING LIGHT}" in texts(late[1:])
+    crisis = Chat(limited.rasa_url, unique("late-crisis")).say(
+        "how is it treated?" + filler * 6 + " honestly I don't want to live anymore")
+    assert "\N{POLICE CARS REVOLVING LIGHT}" in texts(crisis[1:]) and "feeling this way" in texts(crisis[1:])
 
     bahasa = Chat(limited.rasa_url, unique("panjang")).say(
         "apa itu mirror movement? " + "saya sudah lama membaca tentang ini dan anak saya juga begitu. " * 6)

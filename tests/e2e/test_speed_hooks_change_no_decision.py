@@ -119,7 +119,7 @@ class RecordingProxy:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Forward)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def close(self) -> None:
         self.server.shutdown()

@@ -257,6 +257,7 @@ def hooks(monkeypatch):
     monkeypatch.setenv("RATE_LIMIT_SENDER_PER_MINUTE", "1")
     monkeypatch.setenv("MAX_MESSAGE_CHARS", "100")
     monkeypatch.setenv("MAX_TURNS_PER_SESSION", "3")
+    monkeypatch.setenv("RATE_LIMIT_REFUSED_DELAY_SECONDS", "0.05")
     monkeypatch.delenv("SCALE_OUT", raising=False)
     monkeypatch.delenv("RATE_LIMIT_STORE", raising=False)
     limits.install()
@@ -275,7 +276,16 @@ def say(text: str, sender: str = "hook-user"):
 
 
 def test_the_agent_answers_a_flood_once_and_then_with_nothing(hooks):
-    outcomes = [say("hello")[2] for _ in range(5)]
+    import time
+
+    outcomes, took = [], []
+    for _ in range(5):
+        started = time.monotonic()
+        outcomes.append(say("hello")[2])
+        took.append(time.monotonic() - started)
+    # the silent answers to refused messages wait RATE_LIMIT_REFUSED_DELAY_SECONDS (a flooding
+    # script is slowed); the notice does not
+    assert min(took[3:]) >= 0.05 and took[2] < 0.05
     assert outcomes[:2] == [[], []]  # processed (no model here: Rasa's own "no agent", no reply)
     assert len(outcomes[2]) == 1 and "faster than I can read them" in outcomes[2][0]
     assert outcomes[3:] == [[], []]

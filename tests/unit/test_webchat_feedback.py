@@ -65,14 +65,14 @@ class FakeRasa(http.server.ThreadingHTTPServer):
 
 def serve(handler):
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return httpd
 
 
 @pytest.fixture()
 def rasa(monkeypatch):
     fake = FakeRasa()
-    threading.Thread(target=fake.serve_forever, daemon=True).start()
+    threading.Thread(target=fake.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     monkeypatch.setenv("RASA_URL", f"http://127.0.0.1:{fake.server_address[1]}")
     monkeypatch.setenv("RASA_API_TOKEN", TOKEN)
     yield fake
