@@ -13,7 +13,8 @@ from tests.support.postgres import temporary_database
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_db_url(request, tmp_path) -> Iterator[str]:
-    """The URL of an empty bookings database (PostgreSQL: dropped afterwards)."""
+    """The URL of an empty database: bookings here, conversations in the tracker store tests
+    (PostgreSQL: dropped afterwards)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'bookings.db'}"
         return

@@ -21,7 +21,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import read_endpoint_config
 
 from rasa_server.tracker_store import FastSQLTrackerStore
-from tests.support.postgres import temporary_database
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = Domain.load(str(ROOT / "domain"))
@@ -31,15 +30,10 @@ def run(coroutine):
     return asyncio.run(coroutine)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'conversations.db'}"
-        return
-    databases = temporary_database("mmd_store")
-    _, url = next(databases)
-    yield url
-    databases.close()
+@pytest.fixture()
+def database_url(fresh_db_url):
+    """An empty SQLite file or PostgreSQL database (tests/unit/conftest.py)."""
+    return fresh_db_url
 
 
 def session_events(stamp: float, text: str):

@@ -24,7 +24,6 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_server.tracker_store import TURNS_BEFORE_WINDOW, FastSQLTrackerStore, window_events_from_env
-from tests.support.postgres import temporary_database
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = Domain.load(str(ROOT / "domain"))
@@ -36,15 +35,10 @@ def run(coroutine):
     return asyncio.run(coroutine)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'conversations.db'}"
-        return
-    databases = temporary_database("mmd_window")
-    _, url = next(databases)
-    yield url
-    databases.close()
+@pytest.fixture()
+def database_url(fresh_db_url):
+    """An empty SQLite file or PostgreSQL database (tests/unit/conftest.py)."""
+    return fresh_db_url
 
 
 def session_start(stamp):
