@@ -89,16 +89,19 @@ unit: $(SPACY_DIR)/meta.json
 # (pytest-xdist; one module per worker at a time, so a module's console process starts once);
 # the `slow` tests (it says how many) and PostgreSQL's run only in `make unit` / `make test`.
 # `rasa data validate` is skipped when nothing it reads changed since it last passed.
+# Data validation runs beside the unit tests (they leave part of a core idle); its verdict
+# is printed after theirs.
 check: $(SPACY_DIR)/meta.json
 	@start=$$SECONDS; $(MAKE) --no-print-directory lint; \
-	  echo "==> rasa data validate"; \
-	  $(ENV) $(BIN)/python scripts/validate_data.py --reuse; \
-	  echo "==> unit tests without PostgreSQL or the slow ones"; \
+	  echo "==> rasa data validate, and unit tests without PostgreSQL or the slow ones"; \
+	  ( $(ENV) $(BIN)/python scripts/validate_data.py --reuse > var/check-validate.log 2>&1 ) & validating=$$!; \
 	  $(ENV) $(BIN)/pytest -q -n 2 --dist loadscope -m "not postgres and not slow" -p no:cacheprovider \
-	    tests/unit > var/check-unit.log 2>&1 \
-	    || { sed -n '/short test summary info/,$$p' var/check-unit.log | tail -40; exit 1; }; \
+	    tests/unit > var/check-unit.log 2>&1; tests=$$?; \
+	  wait $$validating; valid=$$?; sed 's/^/    /' var/check-validate.log | tail -20; \
+	  [ $$tests -eq 0 ] || { sed -n '/short test summary info/,$$p' var/check-unit.log | tail -40; exit 1; }; \
 	  grep -h "slow test(s) left out" var/check-unit.log | sed 's/^/    /' || true; \
-	  tail -1 var/check-unit.log; \
+	  tail -1 var/check-unit.log | sed 's/^/    /'; \
+	  [ $$valid -eq 0 ] || exit 1; \
 	  echo "    make check took $$((SECONDS - start)) s"
 
 # Edit-and-try: fine-tunes models/mmd-assistant.tar.gz on the changed data with a fraction of the
