@@ -57,6 +57,8 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from rasa_server import check_rasa_version
+
 logger = logging.getLogger(__name__)
 
 SQLITE_POOL_SIZE = 4
@@ -91,6 +93,10 @@ class FastSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore with the same storage, built for the per-message hot path."""
 
     def __init__(self, *args: Any, window_events: Optional[int] = None, **kwargs: Any) -> None:
+        # Rasa loads this class from endpoints.yml even without the start-up hooks (plain
+        # `rasa run`); it rebuilds trackers from Rasa internals of one release, so it refuses
+        # any other release as the hooks do.
+        check_rasa_version()
         super().__init__(*args, **kwargs)
         self._pool_sqlite_file_connections()
         self.window_events = window_events_from_env() if window_events is None else int(window_events)

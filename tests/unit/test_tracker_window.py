@@ -198,3 +198,15 @@ def test_the_fold_rebuilds_the_state_after_every_turn():
         assert loop_state(rebuilt) == loop_state(whole), number
         checked.add(loop_state(whole))
     assert {None, (FORM, False, False), (FORM, True, False)} <= checked
+
+
+def test_the_store_refuses_another_rasa_release(monkeypatch, tmp_path):
+    """Rasa loads the store from endpoints.yml even without the start-up hooks: it checks
+    the release itself."""
+    import rasa.version
+
+    from rasa_server import RasaVersionError
+
+    monkeypatch.setattr(rasa.version, "__version__", "3.7.0")
+    with pytest.raises(RasaVersionError, match="3.7.0"):
+        FastSQLTrackerStore(DOMAIN, host=f"sqlite:///{tmp_path / 'c.db'}")
