@@ -38,7 +38,8 @@ def waiting(page) -> int:
 
 def row_of(page, sender):
     """The inbox row whose conversation link is this sender's."""
-    return page.locator("tbody tr").filter(has=page.locator(f'a[href^="/conversations/{sender}#"]'))
+    # The link opens the transcript page that starts at the message (?after=<event id>).
+    return page.locator("tbody tr").filter(has=page.locator(f'a[href^="/conversations/{sender}?after="]'))
 
 
 def test_staff_correct_a_fallback_confirm_an_emergency_and_save_a_story(browser, stack, console_url, tmp_path):  # noqa: F811
@@ -70,6 +71,13 @@ def test_staff_correct_a_fallback_confirm_an_emergency_and_save_a_story(browser,
     assert emergency_row.get_attribute("class") == "inbox-urgent"
     ids = page.locator("tbody tr").evaluate_all("rows => rows.map(row => row.id)")
     assert ids.index(emergency_row.get_attribute("id")) < ids.index(fallback_row.get_attribute("id"))
+
+    # The row's link opens the transcript page that holds the message (transcripts are paged).
+    transcript = context.new_page()
+    transcript.goto(console_url + emergency_row.get_by_role(
+        "link", name="Open the conversation at this message").get_attribute("href"))
+    assert EMERGENCY in transcript.locator("main").inner_text()
+    transcript.close()
 
     # Two clicks: pick the right FAQ topic, then Correct.
     fallback_row.locator("select").select_option("faq/what_is")
