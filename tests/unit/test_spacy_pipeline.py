@@ -143,6 +143,34 @@ def test_red_flags_in_the_present_are_an_emergency(nlp, text):
     assert decide_intent(read_signals(nlp(text)), "faq", set(), CLASSIFIER_RANKING) == "emergency"
 
 
+# Someone who will not wake is an emergency; only wishing not to wake is a crisis (pattern 1.18.0).
+# A parent wrote "my son just fell, hit his head and is not waking up" and got the crisis reply.
+@pytest.mark.parametrize("text", [
+    "my daughter fell off the bed, banged her head and she's not waking up",
+    "grandma isn't waking up and her breathing sounds strange",
+    "i cant wake him up, he's been lying there for ten minutes",
+    "the baby still not awake after the fall, what do i do",
+    "he hasn't woken up since he hit the floor",
+    "my husband is not waking up",
+    "anak saya jatuh dari tangga, dari tadi tidur gak bangun2",
+    "adikku tidur terus gak bangun bangun habis jatuh",
+])
+def test_someone_who_will_not_wake_is_an_emergency_not_a_crisis(nlp, text):
+    assert decide_intent(read_signals(nlp(text)), "faq", set(), CLASSIFIER_RANKING) == "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    "sometimes i hope i dont wake up in the morning",
+    "i'd rather not wake up tomorrow",
+    "i just want to sleep and not wake up",
+    "i never want to wake up again",
+    "kadang aku berharap tidur dan gak bangun lagi",
+    "pengen minum obat tidur biar gak bangun lagi",
+])
+def test_wishing_not_to_wake_is_a_crisis(nlp, text):
+    assert decide_intent(read_signals(nlp(text)), "faq", set(), CLASSIFIER_RANKING) == "crisis"
+
+
 @pytest.mark.parametrize("text, context", [
     ("does mirror movement disorder cause seizures?", "question"),
     ("mirror movements and stroke are they the same thing", "question"),
