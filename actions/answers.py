@@ -111,6 +111,30 @@ def is_explicit_stop(text: Any) -> bool:
     return _full_match(_STOP_PATTERN, text)
 
 
+# --- leaving -------------------------------------------------------------------------------
+
+# "bye", "thanks, bye", "gotta go", "sampai jumpa", "dadah kak": the user is leaving. In the
+# booking form this pauses the booking with a goodbye, rather than asking the question again
+# to someone who has left (a tester said "thanks" and "bye" and was asked their age 30 times).
+_FAREWELL_PATTERN = re.compile(
+    r"(?:(?:ok|okay|oke|okey|alright|right|thanks|thank you|thx|ty|makasih|terima kasih|trims|"
+    r"tq|sip|siap|baik|yaudah|ya sudah|ya udah|well|oh|ah|so|kak|ya) )*"
+    r"(?:bye(?: bye)?|byee|byebye|bye2|goodbye|good bye|good night|goodnight|see you(?: later| soon| then)?|"
+    r"see ya|cya|cu|ttyl|talk (?:to you )?(?:later|soon)|later then|catch you later|take care|"
+    r"(?:i )?(?:gotta|got to|have to|need to|must) (?:go|run|leave)(?: now)?|i'?m (?:off|leaving)|"
+    r"sampai jumpa(?: lagi)?|sampai ketemu(?: lagi)?|dadah|da da|bye dulu|pamit(?: dulu| ya)?|"
+    r"permisi dulu|selamat (?:tinggal|tidur)|(?:aku|saya|sy) (?:pamit|pergi|cabut)(?: dulu)?|"
+    r"cabut dulu|duluan(?: ya)?|see you again)"
+    r"(?: (?:then|now|all|everyone|for now|and thanks|and thank you|thanks|thank you|kak|ya|yaa|"
+    r"dulu|deh|lagi|mas|mbak|min|dok|semua))*"
+)
+
+
+def is_farewell(text: Any) -> bool:
+    """True when the whole message says goodbye ("ok bye", "thanks, see you", "pamit dulu")."""
+    return _full_match(_FAREWELL_PATTERN, text)
+
+
 # --- go back -----------------------------------------------------------------------------
 
 _BACK_PATTERN = re.compile(

@@ -34,6 +34,9 @@ def _age_label(age: Any, label: Any) -> str:
     return f"{int(age)}" if isinstance(age, (int, float)) else "?"
 
 
+# Why the form paused the booking (the `booking_pause` slot, set by its validator) -> the reply.
+PAUSE_REPLIES = {"farewell": "utter_booking_paused_farewell", "stuck": "utter_booking_paused_stuck"}
+
 CONSENT_LABELS = {True: "yes", False: "no (only your answers are shared)"}
 CONSENT_LABELS_ID = {True: "ya", False: "tidak (hanya jawaban Anda yang dibagikan)"}
 
@@ -97,7 +100,13 @@ class ActionSubmitBooking(Action):
         tag = conversation_tag(tracker.sender_id)
         if tracker.get_slot("booking_confirmed") is not True:
             # The user stopped the form before confirming: the answers are kept.
-            logger.info("booking paused conversation=%s", tag)
+            reason = tracker.get_slot("booking_pause")
+            logger.info("booking paused conversation=%s reason=%s", tag, reason or "stop")
+            if reason in PAUSE_REPLIES:
+                # Said goodbye, or could not answer: no yes/no question is left open, so a
+                # later "ok" does not start the questions again.
+                dispatcher.utter_message(response=PAUSE_REPLIES[reason])
+                return [SlotSet("booking_pause", None), SlotSet("pending_question", None)]
             dispatcher.utter_message(response="utter_booking_paused")
             return [SlotSet("pending_question", "continue_booking")]
         try:

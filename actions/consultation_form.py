@@ -28,6 +28,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import answers
+from actions.conversation import BOOKING_FORM as BOOKING_FORM_NAME
 from actions.conversation import FORM_SLOTS, intent_of_latest, latest_entity
 from actions.validation_base import BaseFormValidator
 from actions.yes_no import read_yes_no
@@ -127,7 +128,32 @@ class ValidateConsultationForm(BaseFormValidator):
         for slot, value in tracker.slots_to_validate().items():
             if slot in FORM_SLOTS and slot not in values:
                 values.update(self.validate_candidate(slot, value, dispatcher))
+        values.update(self._count_non_answers(dispatcher, tracker, values))
         return [SlotSet(slot, value) for slot, value in values.items()]
+
+    def _count_non_answers(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, values: Dict[str, Any]
+    ) -> Dict[str, Any]:
+        """Pauses the booking after MAX_NON_ANSWERS messages in a row that did not answer.
+
+        A user who keeps writing things that are not an answer ("thanks", "ok", "??") is not
+        going to answer: asking again forever traps them (a tester was asked their age some
+        30 times). The answers are kept and the booking can go on later.
+        """
+        asked = tracker.get_slot("requested_slot")
+        count = int(tracker.get_slot("form_non_answers") or 0)
+        if asked is None or values.get("requested_slot", asked) is None:
+            return {"form_non_answers": None} if count else {}
+        if not _was_not_an_answer(dispatcher, tracker, asked):
+            answered = any(value is not None for slot, value in values.items() if slot in FORM_SLOTS)
+            return {"form_non_answers": None} if answered and count else {}
+        count += 1
+        if count < MAX_NON_ANSWERS:
+            return {"form_non_answers": count}
+        logger.info("form=%s slot=%s outcome=paused_after_non_answers", self.form_name(), asked)
+        # The pause message replaces the question's re-prompt.
+        dispatcher.messages[:] = [m for m in dispatcher.messages if m.get("response") not in REPROMPTS]
+        return {"requested_slot": None, "booking_pause": "stuck", "form_non_answers": None}
 
     def validate_candidate(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> Dict[str, Any]:
         if slot == "consult_for":
@@ -164,6 +190,12 @@ class ValidateConsultationForm(BaseFormValidator):
             # Rasa rejects a form whose validator sets only requested_slot; the offer to
             # continue is a real slot, so the form ends here instead.
             return {"requested_slot": None, "pending_question": "continue_booking"}
+        if answers.is_farewell(text) or (
+            intent.get("name") == "goodbye" and (intent.get("confidence") or 0) >= SURE and answers.is_chitchat(text)
+        ):
+            # "thanks, bye": the user is leaving; the booking waits for them with a goodbye.
+            logger.info("form=%s slot=%s outcome=farewell", self.form_name(), asked)
+            return {"requested_slot": None, "booking_pause": "farewell"}
         if answers.is_go_back(text):
             return self._go_back(asked, dispatcher)
         if asked == "consent":
@@ -476,6 +508,28 @@ def _sure_digression(intent: Dict[str, Any], asked: Optional[str] = None) -> boo
     if asked in ("symptom_description", "preferred_times") and name not in NOT_A_FREE_TEXT_ANSWER:
         return False
     return name in DIGRESSIONS and (intent.get("confidence") or 0) >= SURE
+
+
+# Messages in a row at one question that did not answer it before the booking is paused.
+MAX_NON_ANSWERS = 3
+# The re-prompts that say a message was not an answer; the dialogue rules' own re-asks
+# (greet, thanks, ok, an unclear message) are the actions in REASKING_ACTIONS.
+REPROMPTS = {f"utter_invalid_{slot}" for slot in FORM_SLOTS} | {"utter_summary_not_understood"}
+REASKING_ACTIONS = {"utter_form_continue", "utter_default"}
+
+
+def _was_not_an_answer(dispatcher: CollectingDispatcher, tracker: Tracker, asked: str) -> bool:
+    """The latest message got the question again without answering it: the validator's
+    re-prompt, or a rule's "let's carry on" / "I didn't understand" before the form."""
+    if any(message.get("response") in REPROMPTS for message in dispatcher.messages):
+        return True
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return False
+        if kind == "action" and event.get("name") not in (BOOKING_FORM_NAME, "action_listen", None):
+            return event.get("name") in REASKING_ACTIONS
+    return False
 
 
 def _is_fresh_answer(tracker: Tracker) -> bool:

@@ -107,6 +107,39 @@ def test_the_form_survives_an_faq_a_symptom_report_an_emergency_and_stop(stack, 
     assert "paused" in texts(replies)
 
 
+def test_saying_goodbye_in_the_form_pauses_the_booking_and_ok_does_not_restart_it(chat):
+    """A tester said "thanks" and "bye" at the age question and was asked their age again
+    and again; whoever leaves gets a goodbye, and their answers wait for them."""
+    chat.say(CONSULTATION)
+    chat.say('/inform{"consult_for": "child"}')
+    replies = chat.say("ok thanks, bye for now")
+    assert "Goodbye" in texts(replies) and "paused" in texts(replies)
+    assert "How old" not in texts(replies)
+    replies = chat.say("ok")
+    assert "How old" not in texts(replies)
+    # Coming back later: the question that was pending, the first answer kept.
+    replies = chat.say(CONSULTATION)
+    assert "How old" in texts(replies) and "Who is the consultation for" not in texts(replies)
+
+
+def test_sampai_jumpa_in_a_bahasa_booking_is_a_goodbye_in_bahasa(chat):
+    chat.say("saya mau konsultasi untuk anak saya")
+    replies = chat.say("sampai jumpa")
+    assert "Sampai jumpa" in texts(replies) and "jeda" in texts(replies)
+
+
+def test_three_messages_that_do_not_answer_pause_the_booking_instead_of_asking_forever(chat):
+    chat.say(CONSULTATION)
+    chat.say('/inform{"consult_for": "self"}')
+    asked_again = 0
+    for message in ["hmm", "I'm not sure what to put", "??"]:
+        replies = chat.say(message)
+        asked_again += "How old" in texts(replies) or "age" in texts(replies).lower()
+    assert "paused the booking" in texts(replies)
+    assert asked_again == 2
+    assert "/request_human" in payloads(replies)
+
+
 def test_a_prefilled_description_is_not_asked_again(chat):
     chat.say("my daughter's left hand copies her right hand")
     chat.say(CONSULTATION)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 import pytest
+import sqlalchemy as sa
 
 from actions import booking_actions
 from actions.booking_store import BookingStore
@@ -32,4 +33,14 @@ def action_store(fresh_db_url, monkeypatch) -> Iterator[BookingStore]:
     store = booking_actions.booking_store()
     yield store
     store.engine.dispose()
+    booking_actions.booking_store.cache_clear()
+
+
+@pytest.fixture()
+def bookings_db(tmp_path, monkeypatch):
+    """An empty SQLite bookings database the actions use (an engine on it to read back)."""
+    url = f"sqlite:///{tmp_path / 'bookings.db'}"
+    monkeypatch.setenv("BOOKINGS_DB_URL", url)
+    booking_actions.booking_store.cache_clear()
+    yield sa.create_engine(url)
     booking_actions.booking_store.cache_clear()

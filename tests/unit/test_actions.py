@@ -23,15 +23,6 @@ def run(action, tracker, domain):
     return dispatcher.messages, events
 
 
-@pytest.fixture()
-def bookings_db(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'bookings.db'}"
-    monkeypatch.setenv("BOOKINGS_DB_URL", url)
-    booking_actions.booking_store.cache_clear()
-    yield sa.create_engine(url)
-    booking_actions.booking_store.cache_clear()
-
-
 def stored_rows(engine):
     with engine.connect() as connection:
         return connection.execute(sa.select(bookings)).mappings().all()

@@ -119,13 +119,13 @@ def test_an_unusable_answer_is_asked_again_with_a_hint(domain, asked, text):
 @pytest.mark.parametrize("text, intent", [("thanks", "thank"), ("hello", "greet"), ("ok thank you!", "thank")])
 def test_chitchat_is_never_stored_as_an_answer(domain, asked, text, intent):
     slots, responses = validate(domain, text, asked, intent, 0.99)
-    assert slots == {asked: None}
+    assert slots == {asked: None, "form_non_answers": 1}  # counted: see test_form_way_out.py
     assert responses == [f"utter_invalid_{asked}"]
 
 
 def test_a_time_phrase_is_never_a_name(domain):
     slots, responses = validate(domain, "sabtu pagi", "requester_name")
-    assert slots == {"requester_name": None}
+    assert slots == {"requester_name": None, "form_non_answers": 1}  # counted: see test_form_way_out.py
     assert responses == ["utter_invalid_requester_name"]
 
 
@@ -268,7 +268,7 @@ def test_a_forged_who_payload_is_refused(domain):
     payload = '/inform{"consult_for": "banana"}'
     slots, responses = validate(domain, payload, "consult_for", "inform", 1.0,
                                 entities=[entity("consult_for", "banana")], candidates={"consult_for": "banana"})
-    assert slots == {"consult_for": None}
+    assert slots == {"consult_for": None, "form_non_answers": 1}  # counted: see test_form_way_out.py
     assert responses == ["utter_invalid_consult_for"]
 
 
@@ -299,7 +299,7 @@ def test_a_question_about_sharing_is_explained_and_asked_again(domain, text):
 
 def test_an_unclear_consent_answer_is_asked_again(domain):
     slots, responses = validate(domain, "maybe", "consent", "inform", 0.5)
-    assert slots == {"consent": None}
+    assert slots == {"consent": None, "form_non_answers": 1}  # counted: see test_form_way_out.py
     assert responses == ["utter_invalid_consent"]
 
 
@@ -391,7 +391,7 @@ def test_start_again_clears_everything(domain):
 
 def test_an_unclear_summary_answer_is_asked_again(domain):
     slots, responses = summary(domain, "blah", "inform", 0.4)
-    assert slots == {"booking_confirmed": None}
+    assert slots == {"booking_confirmed": None, "form_non_answers": 1}  # counted: see test_form_way_out.py
     assert responses == ["utter_summary_not_understood"]
 
 

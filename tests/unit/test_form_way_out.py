@@ -1,0 +1,107 @@
+"""A booking someone cannot or will not finish gets a way out, not the same question forever.
+
+Written from a tester's conversation: after "thanks" and "bye" at the age question they were
+asked their age some 30 times. Whoever says goodbye has left, and three messages in a row
+that do not answer a question mean the booking should wait, with the answers kept.
+"""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import sqlalchemy as sa
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import is_farewell
+from actions.booking_actions import ActionSubmitBooking
+from actions.consultation_form import MAX_NON_ANSWERS, ValidateConsultationForm
+from tests.unit.test_actions import stored_rows
+from tests.unit.test_form_validation import validate
+from tests.unit.trackers import FILLED_BOOKING, LISTEN, bot_turn, make_tracker, tracker_after, user_event
+
+
+@pytest.mark.parametrize("text", [
+    "bye", "ok thanks, bye!", "Goodbye", "see you later", "gotta go", "i have to go now",
+    "talk later", "take care", "sampai jumpa", "makasih, dadah kak", "pamit dulu ya",
+    "oke sampai ketemu lagi", "byeee", "selamat tinggal",
+])
+def test_goodbyes_in_both_languages_are_farewells(text):
+    assert is_farewell(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Emma Bye", "later", "saturday later in the day", "he says bye with both hands",
+    "selamat malam", "good", "thanks", "ok", "bye.smith@mail.com", "0812 3456 7890",
+])
+def test_answers_and_greetings_are_not_farewells(text):
+    assert not is_farewell(text)
+
+
+@pytest.mark.parametrize("asked", ["patient_age", "requester_name", "contact", "consent", "booking_confirmed"])
+@pytest.mark.parametrize("text, intent", [("thanks, bye", "goodbye"), ("sampai jumpa", "goodbye"),
+                                          ("ok see you", "affirm")])
+def test_a_goodbye_at_any_question_pauses_the_booking(domain, asked, text, intent):
+    slots, responses = validate(domain, text, asked, intent=intent, filled=FILLED_BOOKING)
+    assert slots.get("requested_slot", "kept") is None
+    assert slots.get("booking_pause") == "farewell"
+    assert not any(response.startswith("utter_invalid") for response in responses)
+
+
+def run_validator(domain, events, slots, asked):
+    tracker = tracker_after(events, slots=slots, in_form=True, requested_slot=asked)
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(ValidateConsultationForm().run(dispatcher, tracker, {}))
+    return {e["name"]: e["value"] for e in result}, [m.get("response") for m in dispatcher.messages]
+
+
+def non_answer(domain, text, count, asked="patient_age", intent="inform"):
+    """The validator's reading of `text` at `asked` after `count` earlier non-answers."""
+    return validate(domain, text, asked, intent=intent, filled={"form_non_answers": count or None})
+
+
+def test_each_message_that_is_not_an_answer_is_counted(domain):
+    slots, responses = non_answer(domain, "hmm not sure", 0)
+    assert responses == ["utter_invalid_patient_age"]
+    assert slots["form_non_answers"] == 1
+
+
+def test_the_third_non_answer_in_a_row_pauses_the_booking_instead_of_asking_again(domain):
+    slots, responses = non_answer(domain, "hmm not sure", MAX_NON_ANSWERS - 1)
+    assert slots["requested_slot"] is None
+    assert slots["booking_pause"] == "stuck"
+    assert responses == []  # the pause says why; no fourth "please write the age"
+
+
+def test_an_answer_starts_the_count_again(domain):
+    slots, _ = non_answer(domain, "7", MAX_NON_ANSWERS - 1)
+    assert slots["patient_age"] == 7.0
+    assert slots["form_non_answers"] is None
+
+
+def test_a_rules_re_ask_counts_too(domain):
+    """ "ok" or "thanks" at a question: a rule says "let's carry on" and the form asks again."""
+    events = [*bot_turn("utter_ask_patient_age"), LISTEN, user_event("ok", "affirm"),
+              *bot_turn("utter_form_continue")]
+    slots, _ = run_validator(domain, events, {"form_non_answers": MAX_NON_ANSWERS - 1}, "patient_age")
+    assert slots["booking_pause"] == "stuck"
+
+
+def test_an_answered_question_in_between_is_not_counted(domain):
+    """An FAQ answered in the form is a question, not a failure to answer."""
+    events = [*bot_turn("utter_ask_patient_age"), LISTEN, user_event("is it inherited?", "faq"),
+              *bot_turn("action_answer_faq")]
+    slots, _ = run_validator(domain, events, {"form_non_answers": 1}, "patient_age")
+    assert "form_non_answers" not in slots and "booking_pause" not in slots
+
+
+@pytest.mark.parametrize("reason, response", [("farewell", "utter_booking_paused_farewell"),
+                                              ("stuck", "utter_booking_paused_stuck")])
+def test_the_pause_says_why_keeps_the_answers_and_leaves_no_question_open(domain, bookings_db, reason, response):
+    tracker = make_tracker(slots={**FILLED_BOOKING, "booking_confirmed": None, "booking_pause": reason})
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionSubmitBooking().run(dispatcher, tracker, domain))
+    assert [m["response"] for m in dispatcher.messages] == [response]
+    # No pending yes/no question: a later "ok" does not start the questions again.
+    assert events == [SlotSet("booking_pause", None), SlotSet("pending_question", None)]
+    assert not sa.inspect(bookings_db).has_table("bookings") or stored_rows(bookings_db) == []
