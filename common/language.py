@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Dict, Optional
+from typing import Any, Dict, List, Optional
 
 ENGLISH = "en"
 INDONESIAN = "id"
@@ -135,11 +135,42 @@ _ASKS_ENGLISH = re.compile(r"\b(english|inggris|eng)\b", re.IGNORECASE)
 _ASKS_INDONESIAN = re.compile(r"\b(indonesian|indonesia|indo|bahasa|bhs|bind)\b", re.IGNORECASE)
 
 
+# "sorry my english not good", "i don't speak english well", "english saya kurang": naming
+# English to say one's English is poor asks for the other language.
+_POOR_ENGLISH = re.compile(
+    r"\b(?:my|me|i|i'?m|am)\b[^.?!]{0,20}\benglish\b[^.?!]{0,15}"
+    r"\b(?:not (?:good|great|so good|very good|well|fluent)|bad|poor|weak|limited|broken|basic|so ?so|no good|"
+    r"isn'?t good|is not good)\b|"
+    r"\b(?:not (?:good|fluent)|bad|poor|weak) (?:at|in|with) english\b|"
+    r"\b(?:don'?t|do not|can'?t|cannot|no) (?:speak|write|read|understand|know|much) (?:much )?english\b|"
+    r"\b(?:bahasa )?(?:inggris|english) (?:saya|sy|aku|ku|gw|gue) (?:kurang|jelek|gak|tidak|nggak|ga|belum)\b|"
+    r"\b(?:gak|ga|tidak|tdk|nggak|kurang|belum) (?:bisa|lancar|paham|ngerti|mengerti|fasih) "
+    r"(?:bahasa |bhs )?(?:inggris|english)\b",
+    re.IGNORECASE,
+)
+# "can the doctor speak bahasa?", "does the clinician speak english": a question about
+# someone else's languages, not a request to switch the conversation's.
+_SOMEONE_ELSE = re.compile(
+    r"\b(?:doctors?|dokter(?:nya)?|dok|clinicians?|klinisi(?:nya)?|nurses?|perawat(?:nya)?|staff|petugas(?:nya)?|"
+    r"team|tim(?:nya)?|therapists?|terapis(?:nya)?|specialists?|spesialis(?:nya)?|neurologists?|"
+    r"clinic|klinik(?:nya)?|counsellors?|counselors?|he|she|they|son|daughter|husband|wife|mother|father|"
+    r"dia|mereka|anak(?:ku|nya)?|suami(?:ku)?|istri(?:ku)?)\b",
+    re.IGNORECASE,
+)
+
+
+def says_english_is_poor(text: Optional[str]) -> bool:
+    return bool(text) and bool(_POOR_ENGLISH.search(text))
+
+
 def requested_language(text: Optional[str]) -> Optional[str]:
     """The language a request to switch names: "English please", "pakai bahasa Indonesia",
-    "bisa bahasa inggris?" ("bahasa inggris" names English, not Indonesian)."""
+    "bisa bahasa inggris?" ("bahasa inggris" names English, not Indonesian); "my english is
+    not good" asks for Bahasa Indonesia."""
     if not text:
         return None
+    if says_english_is_poor(text):
+        return INDONESIAN
     if _ASKS_ENGLISH.search(text):
         return ENGLISH
     if _ASKS_INDONESIAN.search(text):
@@ -164,11 +195,15 @@ def is_switch_request(text: Optional[str]) -> bool:
     return bool(text) and bool(_SWITCH.match(" ".join(text.split())))
 
 
-def read_language(text: str, predicted: Optional[str]) -> Dict[str, Optional[str]]:
+def read_language(
+    text: str, predicted: Optional[str], ranking: Optional[List[Dict[str, Any]]] = None
+) -> Dict[str, Optional[str]]:
     """What the language detector does with a message the classifiers read as `predicted`:
     {"intent": the intent to set or None, "language": the reply language (en/id) or None,
     "written_in": the message's own language (en/id/other) or None}. Safety intents are never
-    changed (spacy_pipeline/intents.py names them)."""
+    changed (spacy_pipeline/intents.py names them). `ranking` is the classifier's intent
+    ranking: when its `change_language` is a question about someone else's languages ("can
+    the doctor speak bahasa?"), the next intent it ranked is taken instead."""
     from spacy_pipeline.intents import (
         CHANGE_LANGUAGE,
         CRISIS,
@@ -181,7 +216,14 @@ def read_language(text: str, predicted: Optional[str]) -> Dict[str, Optional[str
     if predicted in (CRISIS, EMERGENCY, RED_FLAG_CONTEXT):
         return {"intent": None, "language": written_in if written_in in LANGUAGES else None,
                 "written_in": written_in}
-    if predicted == CHANGE_LANGUAGE or is_switch_request(text):
+    if is_switch_request(text) or says_english_is_poor(text):
+        return {"intent": CHANGE_LANGUAGE, "language": requested_language(text), "written_in": written_in}
+    if predicted == CHANGE_LANGUAGE:
+        if _SOMEONE_ELSE.search(text):
+            instead = next((entry.get("name") for entry in ranking or []
+                            if entry.get("name") not in (CHANGE_LANGUAGE, UNSUPPORTED_LANGUAGE)), None)
+            return {"intent": instead, "language": written_in if written_in in LANGUAGES else None,
+                    "written_in": written_in}
         return {"intent": CHANGE_LANGUAGE, "language": requested_language(text), "written_in": written_in}
     if written_in == OTHER:
         return {"intent": UNSUPPORTED_LANGUAGE, "language": None, "written_in": written_in}

@@ -42,7 +42,7 @@ class LanguageDetector(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             predicted = (message.get("intent") or {}).get("name")
-            found = read_language(message.get("text") or "", predicted)
+            found = read_language(message.get("text") or "", predicted, message.get("intent_ranking"))
             if found["intent"] and found["intent"] != predicted:
                 set_intent(message, found["intent"])
             entities = list(message.get("entities", []))

@@ -148,3 +148,23 @@ def test_no_held_out_message_is_read_as_the_other_language(language, other):
     assert len(texts) > 300
     assert [t for t in texts if detect(t) in (other, "other")] == []
     assert sum(detect(t) == language for t in texts) >= 0.9 * len(texts)
+
+
+# A tester wrote "sorry my english not good" and was switched to English, and "can the doctor
+# speak bahasa?" and was switched to Bahasa instead of being answered.
+@pytest.mark.parametrize("text", [
+    "sorry my english is not very good", "i dont speak much english", "my english bad, sorry",
+    "maaf english saya kurang bagus", "saya kurang lancar bahasa inggris",
+])
+def test_saying_ones_english_is_poor_asks_for_bahasa(text):
+    assert read_language(text, "faq")["intent"] == "change_language"
+    assert read_language(text, "change_language")["language"] == "id"
+
+
+@pytest.mark.parametrize("text", [
+    "does the neurologist speak indonesian?", "apakah dokternya bisa bahasa inggris?",
+    "can my husband join, he only speaks english",
+])
+def test_a_question_about_someone_elses_languages_takes_the_classifiers_next_intent(text):
+    ranking = [{"name": "change_language", "confidence": 0.7}, {"name": "ask_clinic_details", "confidence": 0.2}]
+    assert read_language(text, "change_language", ranking)["intent"] == "ask_clinic_details"
