@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import List
+from typing import List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -81,13 +81,6 @@ class ActionAcknowledgeSymptom(Action):
             )
             if NEW_ONSET.search(text or "") and "adult_onset" not in answered:
                 dispatcher.utter_message(response="utter_faq/adult_onset")
-        if in_booking:
-            response = "utter_symptom_acknowledged_in_form"
-        elif asks_to_book:
-            response = "utter_symptom_acknowledged_booking"
-        else:
-            response = "utter_symptom_acknowledged"
-        dispatcher.utter_message(response=response)
         events: List[EventType] = []
         # A question ("is mmd the same as tourettes?") is not something the user noticed.
         description = None if is_question(text) else normalise_text(text, MAX_DESCRIPTION)
@@ -98,6 +91,13 @@ class ActionAcknowledgeSymptom(Action):
             combined = f"{known}; {description}"
             if len(combined) <= MAX_DESCRIPTION:
                 events.append(SlotSet("symptom_description", combined))
+        if in_booking:
+            # Say "added" only when something was: a question in the form ("which hand did I
+            # say moves?") is answered if a topic fits, and the request so far is shown.
+            self._reply_in_form(dispatcher, tracker, bool(events), asks, known)
+        else:
+            response = "utter_symptom_acknowledged_booking" if asks_to_book else "utter_symptom_acknowledged"
+            dispatcher.utter_message(response=response)
         logger.info("symptom report acknowledged in_booking=%s described=%s", in_booking, bool(events))
         if asks_to_book:
             # "…can I book something for her please": the user already asked; start it.
@@ -105,3 +105,20 @@ class ActionAcknowledgeSymptom(Action):
         if not in_booking:
             events.append(SlotSet("pending_question", "book"))
         return events
+
+    @staticmethod
+    def _reply_in_form(
+        dispatcher: CollectingDispatcher, tracker: Tracker, added: bool, asks: bool, known: Optional[str]
+    ) -> None:
+        if added or not asks:
+            # Not added because it is already there (said twice): it is in the request.
+            dispatcher.utter_message(response="utter_symptom_acknowledged_in_form")
+            return
+        if asks and answer_questions(
+            dispatcher, tracker.latest_message, answer_above=EXTRA_ANSWER_ABOVE, language=tracker.get_slot("language")
+        ):
+            return
+        if known:
+            dispatcher.utter_message(response="utter_symptom_request_so_far", symptom_description=known)
+        else:
+            dispatcher.utter_message(response="utter_symptom_question_in_form")

@@ -63,6 +63,22 @@ def test_a_symptom_told_mid_form_is_added_to_the_description(domain):
     assert not domain["responses"]["utter_symptom_acknowledged_in_form"][0].get("buttons")
 
 
+@pytest.mark.parametrize("known, expected", [
+    ("left hand copies the right", "utter_symptom_request_so_far"), (None, "utter_symptom_question_in_form")])
+def test_a_question_in_the_form_is_not_said_to_be_added(domain, known, expected):
+    """A tester asked "which hand did I say moves" mid-booking and was told it was added."""
+    tracker = make_tracker(
+        slots={"symptom_description": known},
+        latest_message=user_message("wait which hand did i tell you it was?", "report_symptom"),
+        in_form=True, requested_slot="contact",
+    )
+    messages, events = run(ActionAcknowledgeSymptom(), tracker, domain)
+    assert [m["response"] for m in messages] == [expected]
+    assert events == []
+    if known:
+        assert messages[0]["symptom_description"] == known
+
+
 def test_a_symptom_already_in_the_description_is_not_added_twice(domain):
     tracker = make_tracker(
         slots={"symptom_description": "Earlier description; his leg copies too"},
