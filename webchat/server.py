@@ -6,7 +6,9 @@ POST /feedback ("Was this helpful?" under an answer), stored as a slot event thr
 The health app embeds the page in an iframe (see README). RASA_PUBLIC_URL is where the
 browser reaches Rasa's socket.io channel (default http://localhost:${RASA_PORT:-5005}).
 RASA_URL and RASA_API_TOKEN are where this server reaches Rasa's HTTP API to store
-feedback; without the token the chat shows no feedback buttons.
+feedback; without the token the chat shows no feedback buttons. MAX_MESSAGE_CHARS is the Rasa
+server's message length limit (rasa_server/limits.py, read here the same way): the chat tells
+the user before sending a longer message that it will be read only in part.
 """
 from __future__ import annotations
 
@@ -62,8 +64,17 @@ def rasa_api_token() -> str:
     return os.environ.get("RASA_API_TOKEN", "")
 
 
+def max_message_chars() -> int:
+    """The Rasa server's MAX_MESSAGE_CHARS (0: none), as rasa_server/limits.py reads it from the same
+    environment (scripts/env.sh, the k8s config map): one variable, one default, one parser."""
+    from rasa_server.limits import settings_from_env
+
+    return max(0, settings_from_env().max_message_chars)
+
+
 def config_js() -> bytes:
-    config = {"socketUrl": rasa_public_url(), "socketPath": "/socket.io", "feedback": bool(rasa_api_token())}
+    config = {"socketUrl": rasa_public_url(), "socketPath": "/socket.io", "feedback": bool(rasa_api_token()),
+              "maxMessageChars": max_message_chars()}
     return f"window.MMD_CONFIG = {json.dumps(config)};\n".encode()
 
 

@@ -16,7 +16,13 @@
  * element shows a text through data-i18n="key" (its text) or data-i18n-<attribute>="key", so
  * the header's switch re-translates the page and what is already in the log in place. The
  * first language is the browser's (navigator.languages), a choice on the switch is kept in
- * localStorage, and the assistant is told with /change_language{"language": …} (sent, not shown). */
+ * localStorage, and the assistant is told with /change_language{"language": …} (sent, not shown).
+ *
+ * Long messages: what the user typed or pasted is sent whole, up to the box's maxlength (a hard
+ * ceiling far above the server's limit, so nobody sends megabytes). The server reads a message
+ * longer than its MAX_MESSAGE_CHARS (config.js: maxMessageChars) only in part (the first part,
+ * or a later one that is an emergency) and says so; the hint under the box says it first, and
+ * says when the ceiling is reached, so nothing is ever cut silently. */
 (function () {
   "use strict";
   var config = window.MMD_CONFIG || {};
@@ -41,6 +47,10 @@
   var typing = document.getElementById("typing");
   var form = document.getElementById("composer");
   var input = document.getElementById("message");
+  var hint = document.getElementById("message-hint");
+  /* The server reads a longer message only in part (0: no limit, no hint). */
+  var MESSAGE_LIMIT = Math.max(0, parseInt(config.maxMessageChars, 10) || 0);
+  var hintKey = null;
   var typingTimer = null;
   var pending = [];
   var confirmed = false;
@@ -380,6 +390,25 @@
     if (text && state.paused) { setPaused(false); }
     add({ from: "bot", text: text, buttons: buttons });
   });
+
+  /* Characters as the server counts them (code points: an emoji is one, not two). */
+  function characters(text) { return Array.from(text).length; }
+
+  /* The hint under the box, for what is in it now. Kept after sending (the box is then empty)
+     until the next edit; set only when it changes, so screen readers hear it once. */
+  function updateHint() {
+    var text = input.value;
+    var key = null, values = null;
+    if (input.maxLength > 0 && text.length >= input.maxLength) {
+      key = "messageCeiling"; values = { max: input.maxLength };
+    } else if (MESSAGE_LIMIT > 0 && text.length > MESSAGE_LIMIT && characters(text.trim()) > MESSAGE_LIMIT) {
+      key = "longMessage"; values = { limit: MESSAGE_LIMIT };
+    }
+    if (key === hintKey) { return; }
+    hintKey = key;
+    if (key) { localize(hint, null, key, values); } else { clearText(hint); }
+  }
+  input.addEventListener("input", updateHint);
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();

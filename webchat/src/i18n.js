@@ -1,6 +1,7 @@
 /* mmd-assistant web chat: every text the chat itself shows (not the assistant's replies),
  * in English and Bahasa Indonesia. Loaded before chat.js by index.html and by embed.js.
- * "{name}" in a text is filled from the values given to MMD_I18N.t(language, key, values). */
+ * "{name}" in a text is filled from the values given to MMD_I18N.t(language, key, values); a
+ * number is written the language's way (2,000 in English, 2.000 in Bahasa Indonesia). */
 (function () {
   "use strict";
   var TEXTS = {
@@ -30,6 +31,10 @@
       feedbackThanks: "Thanks for the feedback",
       feedbackLater: "Sorry, your feedback couldn't be saved just now. Please try again in a moment.",
       feedbackRefused: "Sorry, your feedback couldn't be saved.",
+      longMessage: "Your message is over {limit} characters. The assistant reads a long message only in part, " +
+        "so it's better to send several shorter ones.",
+      messageCeiling: "Your message reached the maximum of {max} characters, so the rest was not added. " +
+        "Please send it in several shorter messages.",
       embedOpen: "Chat about MMD",
       embedFrame: "MMD assistant chat"
     },
@@ -59,6 +64,10 @@
       feedbackThanks: "Terima kasih atas masukan Anda",
       feedbackLater: "Maaf, masukan Anda belum dapat disimpan saat ini. Silakan coba lagi sebentar lagi.",
       feedbackRefused: "Maaf, masukan Anda tidak dapat disimpan.",
+      longMessage: "Pesan Anda lebih dari {limit} karakter. Asisten hanya membaca sebagian dari pesan yang panjang, " +
+        "jadi sebaiknya kirim beberapa pesan yang lebih pendek.",
+      messageCeiling: "Pesan Anda sudah mencapai batas {max} karakter, jadi sisanya tidak ditambahkan. " +
+        "Mohon kirim dalam beberapa pesan yang lebih pendek.",
       embedOpen: "Tanya tentang MMD",
       embedFrame: "Obrolan asisten MMD"
     }
@@ -69,6 +78,8 @@
     { code: "id", short: "ID", name: "Bahasa Indonesia" }
   ];
   var FALLBACK = "en";
+  /* Thousands separators (as the assistant's own "too long" reply writes its limit). */
+  var THOUSANDS = { en: ",", id: "." };
 
   /* The language of a BCP 47 tag: id / id-ID (and the old "in") and ms (Malay) read
      Bahasa Indonesia; en-*; anything else none. */
@@ -90,12 +101,19 @@
     return FALLBACK;
   }
 
+  function formatNumber(language, number) {
+    var separator = THOUSANDS[language] || THOUSANDS[FALLBACK];
+    return String(number).replace(/\B(?=(\d{3})+(?!\d))/g, separator);
+  }
+
   function t(language, key, values) {
     var table = TEXTS[language] || TEXTS[FALLBACK];
     var text = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : TEXTS[FALLBACK][key];
     if (text === undefined) { return key; }
     return text.replace(/\{(\w+)\}/g, function (whole, name) {
-      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+      if (!values || !Object.prototype.hasOwnProperty.call(values, name)) { return whole; }
+      var value = values[name];
+      return typeof value === "number" ? formatNumber(language, value) : String(value);
     });
   }
 
