@@ -1,7 +1,9 @@
 """Transcript export as CSV or JSON, with personal details redacted unless an admin asks.
 
 Each row names its conversation's language (`language`: en | id | other) and, for what the user
-wrote, the message's own (`message_language`: en, id, other, or empty when unknown)."""
+wrote, the message's own (`message_language`: en, id, other, or empty when unknown). A too-long
+message's row has the whole message (its first 20,000 characters), not only the part the
+assistant read (rasa_server/limits.py); its intent is the part's."""
 from __future__ import annotations
 
 import csv
@@ -47,6 +49,8 @@ def export_rows(transcripts: Iterable[Dict[str, Any]], redact: bool) -> List[Dic
         values = known_values(turns) if redact else []
         answers = typed_answers(turns) if redact else []
         for turn in turns:
+            if turn.get("long"):  # a too-long message: what the user wrote, not only the part read
+                turn = {**turn, "text": turn["long"]["text"]}
             if redact:
                 text = redact_turn_text(turn, values, answers)
             elif turn["kind"] == "slot":

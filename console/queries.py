@@ -31,6 +31,10 @@ BOOKING_STATUSES = ("new", "contacted", "scheduled", "closed", "cancelled")
 PAGE_SIZE = 50
 MAX_PAGE = 100_000  # far beyond any real list; keeps the offset inside a 64-bit integer
 TRANSCRIPT_BATCH = 1000  # events read at a time for a whole transcript (exports, stories)
+# A too-long message's user event (rasa_server/limits.py, LONG_MESSAGE_KEY): its text is the part
+# the assistant read; its metadata under this key holds the whole message (its first 20,000
+# characters), its length and where the part read is in it.
+LONG_MESSAGE_KEY = "mmd_long_message"
 
 
 def arg(args: Any, name: str) -> str:
@@ -135,6 +139,28 @@ def list_conversations(console: Engine, query: ConversationFilter) -> Dict[str, 
             "pages": max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)}
 
 
+def long_message(data: Dict[str, Any], text: str) -> Optional[Dict[str, Any]]:
+    """A too-long message's whole text, for staff: {"text": the whole text kept, "before",
+    "read", "after": it around the part the assistant read ("read" empty when that part is not
+    found in it), "chars": the message's length, "kept": the characters kept, "urgent": whether
+    the part read was chosen as the most urgent}; None for any other user event."""
+    record = (data.get("metadata") or {}).get(LONG_MESSAGE_KEY)
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        return None
+    whole = record["text"]
+    start, end = record.get("read_from"), record.get("read_to")
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(whole)
+            and text and whole[start:end] == text):
+        start = whole.find(text) if text else -1
+        end = start + len(text)
+    chars = record.get("chars")
+    found = start >= 0
+    return {"text": whole, "before": whole[:start] if found else whole, "read": text if found else "",
+            "after": whole[end:] if found else "", "kept": len(whole),
+            "chars": chars if isinstance(chars, int) and chars >= len(whole) else len(whole),
+            "urgent": record.get("urgent") is True}
+
+
 class _TranscriptReader:
     """Reads one conversation's events in id order into turns (what `transcript` returns),
     keeping what a turn depends on from earlier events: the buttons offered since the last
@@ -167,6 +193,9 @@ class _TranscriptReader:
                     # topic chips): staff see the title of the button pressed.
                     "button": self.offered.get(text.strip()) or self.offered.get(_without_entities(text))
                     or _own_button(text)}
+            whole = long_message(data, text)
+            if whole is not None:
+                turn["long"] = whole  # the page and the exports show the whole message
             self.last_user = self.language.user(data.get("parse_data") or {})
             self.user_languages.append((None if context else turn, self.last_user))
             if not context:
@@ -244,7 +273,8 @@ def _events_in_batches(connection: Any, condition: Any, batch: int = TRANSCRIPT_
 def transcript(tracker: Engine, sender_id: str) -> Dict[str, Any]:
     """The whole conversation (exports, stories, the inbox's redaction; the page shows one
     page of it, `transcript_page`): turns in order (user: text, intent, confidence, asked,
-    language; bot: text; action; slot), final slots, the conversation's language (en | id |
+    language, and for a too-long message `long`: the whole message, `long_message`; bot: text;
+    action; slot), final slots, the conversation's language (en | id |
     other) and `switched_from`: the language (en | id) it was in before it switched to its
     last one, None when it did not.
 

@@ -22,11 +22,22 @@ to `Agent.handle_message`; the wrapper here runs before the lock, NLU and dialog
   and lets messages through, and retries Redis after REDIS_RETRY_SECONDS).
 - **Message length**: a text longer than MAX_MESSAGE_CHARS is not refused. Its first
   MAX_MESSAGE_CHARS characters (cut at a space) go through the normal pipeline, after a reply
-  saying it was too long, that only its first part was read and to send the rest in shorter
-  messages, with the emergency line. Refusing would drop whatever the message said, an
-  emergency included. The first URGENT_PARTS_CHECKED parts are each read by the model (NLU
-  and the safety net); a later part that is an emergency or a crisis is answered instead of
-  the first, so a red flag at the end of a long message is not lost; the reply covers the rest.
+  saying it was too long, which part was read and to send the rest in shorter messages, with
+  the emergency line. Refusing would drop whatever the message said, an emergency included.
+  The first URGENT_PARTS_CHECKED parts are each read by the model (NLU and the safety net); a
+  later part that is an emergency or a crisis is answered instead of the first (the reply
+  then says it read the part that looked most urgent), so a red flag at the end of a long
+  message is not lost. The user event keeps the part read as its text (what the NLU, the
+  policies, the actions and the inbox's training examples see) and, in its metadata under
+  LONG_MESSAGE_KEY, the whole message (at most LONG_MESSAGE_KEPT_CHARS characters) with where
+  the part read is in it: the staff console's transcript and exports show what was written.
+  That record is added after the session start (`_handle_message_with_tracker`), so Rasa does
+  not copy it into the `session_started_metadata` slot, and a client's own metadata under that
+  key is dropped. A part read that has no words (one character repeated, only digits or
+  symbols, letter runs with no vowel: `has_words`) is read as not understood: Rasa's
+  `nlu_fallback` intent, as the FallbackClassifier sets it, without an FAQ selection, so the
+  `nlu_fallback` rule answers it (action_clarify, utter_default) instead of an FAQ the
+  classifiers guessed for text unlike any they were trained on.
 - **Turns per session**: a session that already has MAX_TURNS_PER_SESSION user messages is
   treated as expired by `MessageProcessor._has_session_expired`, so the next message starts
   a new session (bounded trackers for the dialogue policies). `action_session_start`
@@ -45,7 +56,9 @@ import contextvars
 import ipaddress
 import logging
 import os
+import re
 import time
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
@@ -77,6 +90,13 @@ TOO_LONG = {
     "id": "Pesan Anda lebih dari {limit} karakter, jadi saya hanya membaca bagian awalnya. "
           "Mohon kirim sisanya dalam beberapa pesan yang lebih pendek.",
 }
+# When a later part was read, because it is an emergency or a crisis.
+TOO_LONG_URGENT = {
+    "en": "Your message is longer than {limit} characters, so I read only the part of it that looked "
+          "most urgent. Please send the rest in shorter messages.",
+    "id": "Pesan Anda lebih dari {limit} karakter, jadi saya hanya membaca bagian yang tampak paling "
+          "mendesak. Mohon kirim sisanya dalam beberapa pesan yang lebih pendek.",
+}
 
 ALLOWED = "allowed"
 SENDER = "sender"
@@ -85,10 +105,20 @@ REDIS_RETRY_SECONDS = 5.0
 LANGUAGE_LOOKUP_SECONDS = 1.0
 # A too-long message: its first parts of MAX_MESSAGE_CHARS are each read by the NLU model, and
 # a later part that is an emergency or a crisis is the one answered (bounded work: at most
-# this many parses, each with a timeout).
-URGENT_PARTS_CHECKED = 5
+# this many parses, each with a timeout). Ten parts cover the whole kept message
+# (LONG_MESSAGE_KEPT_CHARS, which is also the web chat's box ceiling) at the default limit.
+URGENT_PARTS_CHECKED = 10
 PART_PARSE_SECONDS = 5.0
 URGENT_INTENTS = ("emergency", "crisis")
+# The user event's metadata key for a too-long message: the whole message for staff (the
+# console's transcript and exports read it: console/queries.py) and where the part read is.
+LONG_MESSAGE_KEY = "mmd_long_message"
+# A hard ceiling on what is kept of one message: its first this many characters (a message of
+# 10 MB costs no more than this in the tracker store, the action server calls and the console).
+LONG_MESSAGE_KEPT_CHARS = 20_000
+# Rasa's intent for a message the classifiers are not sure of (FallbackClassifier); the
+# `nlu_fallback` rule answers it (data/rules/out_of_scope.yml: action_clarify).
+FALLBACK_INTENT = "nlu_fallback"
 
 
 # --- settings ---------------------------------------------------------------------------------
@@ -448,34 +478,116 @@ def shorten(text: str, limit: int) -> str:
     return head.rstrip()
 
 
+def part_spans(text: str, limit: int, most: int) -> List[Tuple[int, int]]:
+    """Where the text's `limit`-character parts cut at spaces (as `shorten`) are, at most
+    `most`: (start, end) offsets into `text`, without the spaces between parts."""
+    spans: List[Tuple[int, int]] = []
+    start, stop = len(text) - len(text.lstrip()), len(text.rstrip())
+    while start < stop and len(spans) < most:
+        rest = text[start:stop]
+        part = shorten(rest, limit) or rest[:limit]  # `shorten` keeps a prefix of `rest`
+        spans.append((start, start + len(part)))
+        start += len(part)
+        start += len(text[start:stop]) - len(text[start:stop].lstrip())
+    return spans
+
+
 def parts(text: str, limit: int, most: int) -> List[str]:
     """The text in `limit`-character parts cut at spaces (as `shorten`), at most `most`."""
-    found: List[str] = []
-    rest = text.strip()
-    while rest and len(found) < most:
-        part = shorten(rest, limit)
-        if not part:  # only spaces in the first `limit` characters
-            part = rest[:limit]
-        found.append(part)
-        rest = rest[len(part):].lstrip() if rest.startswith(part) else rest[limit:].lstrip()
-    return found
+    return [text[start:end] for start, end in part_spans(text, limit, most)]
 
 
-async def part_to_read(agent: Any, text: str, limit: int) -> str:
+# Runs of letters (any script): what `has_words` looks at.
+LETTER_RUNS = re.compile(r"[^\W\d_]+")
+VOWELS = frozenset("aeiouy")
+# A run of Latin letters longer than this is no word ("ababab…", a key held down).
+LONGEST_WORD = 45
+
+
+def _is_latin(letter: str) -> bool:
+    return letter < "\u0250" or "\u1e00" <= letter <= "\u1eff"
+
+
+def _is_word(run: str) -> bool:
+    run = run.casefold()
+    if len(set(run)) < 2:  # "a", "aaaa", "zzzz"
+        return False
+    if not all(_is_latin(letter) for letter in run):
+        return True  # another script: any two different letters (Chinese has no spaces or vowels)
+    bases = unicodedata.normalize("NFKD", run)
+    return len(run) <= LONGEST_WORD and any(base in VOWELS for base in bases)
+
+
+def has_words(text: str) -> bool:
+    """Whether `text` has at least one word: a run of two or more different letters that, in
+    the Latin script, has a vowel and is at most LONGEST_WORD letters long. One character
+    repeated, digits and symbols only, or vowel-less runs ("zzz hmm") have none. Used only for
+    the part read of a too-long message; a short message is always read as it is."""
+    return any(_is_word(run.group()) for run in LETTER_RUNS.finditer(text))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the assistant reads of a too-long message: `message[start:end]`, its `part`-th part
+    (from 1), read instead of the first because it is `urgent` (an emergency or a crisis)."""
+
+    message: str
+    start: int
+    end: int
+    part: int = 1
+    urgent: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.message[self.start:self.end]
+
+    @property
+    def words(self) -> bool:
+        return has_words(self.text)
+
+    def record(self) -> Dict[str, Any]:
+        """The user event's LONG_MESSAGE_KEY metadata: the whole message (its first
+        LONG_MESSAGE_KEPT_CHARS characters), its length and where the part read is in it."""
+        return {"text": self.message[:LONG_MESSAGE_KEPT_CHARS], "chars": len(self.message),
+                "read_from": self.start, "read_to": self.end, "part": self.part, "urgent": self.urgent}
+
+
+async def part_to_read(agent: Any, text: str, limit: int) -> Reading:
     """Which part of a too-long message the assistant reads: the first, unless a later one is
     an emergency or a crisis (the safety net and the model read each of the first
     URGENT_PARTS_CHECKED parts); a red flag at the end of a long message is not lost."""
-    candidates = parts(text, limit, URGENT_PARTS_CHECKED)
-    for part in candidates[1:]:
+    spans = part_spans(text, limit, URGENT_PARTS_CHECKED)
+    for number, (start, end) in enumerate(spans[1:], start=2):
         try:
-            parsed = await asyncio.wait_for(agent.parse_message(part), timeout=PART_PARSE_SECONDS)
+            parsed = await asyncio.wait_for(agent.parse_message(text[start:end]), timeout=PART_PARSE_SECONDS)
         except Exception as error:  # noqa: BLE001 - the first part is still read
             logger.warning("limits: could not check a part of a long message error=%s", type(error).__name__)
             continue
         if ((parsed or {}).get("intent") or {}).get("name") in URGENT_INTENTS:
-            logger.info("limits: a later part of a long message is urgent; that part is read")
-            return part
-    return candidates[0] if candidates else shorten(text, limit)
+            logger.info("limits: part %d of a long message is urgent; that part is read", number)
+            return Reading(text, start, end, number, urgent=True)
+    if spans:
+        return Reading(text, *spans[0])
+    return Reading(text, 0, len(shorten(text, limit)))
+
+
+def read_as_not_understood(parse_data: Dict[str, Any]) -> Dict[str, Any]:
+    """`parse_data` as Rasa's FallbackClassifier leaves a message it is not sure of: FALLBACK_INTENT
+    on top of the ranking (the classifiers' intents kept below it, for staff), and no FAQ chosen
+    (the selector's list of retrieval intents kept, as when it does not run). An emergency or a
+    crisis the NLU found is left as it is."""
+    intent = (parse_data.get("intent") or {}).get("name")
+    if intent in URGENT_INTENTS or intent == FALLBACK_INTENT:
+        return parse_data
+    fallback = {"name": FALLBACK_INTENT, "confidence": 1.0}
+    ranking = [entry for entry in parse_data.get("intent_ranking") or [] if entry.get("name") != FALLBACK_INTENT]
+    parse_data["intent"] = fallback
+    parse_data["intent_ranking"] = [fallback] + ranking
+    selector = parse_data.get("response_selector")
+    if isinstance(selector, dict):
+        parse_data["response_selector"] = {key: value for key, value in selector.items()
+                                           if key == "all_retrieval_intents"}
+    return parse_data
 
 
 def _format_limit(limit: int, language: str) -> str:
@@ -488,9 +600,11 @@ def slow_down_text(language: str) -> str:
     return f"{SLOW_DOWN[language]} {EMERGENCY_LINE[language]}"
 
 
-def too_long_text(language: str, limit: int) -> str:
+def too_long_text(language: str, limit: int, urgent: bool = False) -> str:
+    """The reply to a too-long message: which part was read (the first, or the `urgent` one)."""
     language = language if language in LANGUAGES else "en"
-    return f"{TOO_LONG[language].format(limit=_format_limit(limit, language))} {EMERGENCY_LINE[language]}"
+    texts = TOO_LONG_URGENT if urgent else TOO_LONG
+    return f"{texts[language].format(limit=_format_limit(limit, language))} {EMERGENCY_LINE[language]}"
 
 
 async def reply_language(agent: Any, message: Any, text: str, look_up: bool) -> str:
@@ -530,7 +644,8 @@ def collected(message: Any) -> Optional[List[Dict[str, Any]]]:
 
 def install() -> None:
     """Reads the settings from the environment and wraps Agent.handle_message,
-    MessageProcessor._has_session_expired and rasa.core.run.configure_app once per process."""
+    MessageProcessor._handle_message_with_tracker, MessageProcessor._has_session_expired and
+    rasa.core.run.configure_app once per process."""
     import rasa.core.run
     from rasa.core.agent import Agent
     from rasa.core.processor import MessageProcessor
@@ -544,6 +659,9 @@ def install() -> None:
     async def handle_message(self: Any, message: Any) -> Optional[List[Dict[str, Any]]]:
         settings, limiter = _settings, _limiter
         text = message.text or ""
+        if isinstance(message.metadata, dict) and LONG_MESSAGE_KEY in message.metadata:
+            # Only this hook says what a message's whole text was: a client's own is dropped.
+            message.metadata = {key: value for key, value in message.metadata.items() if key != LONG_MESSAGE_KEY}
         client = CLIENT_ADDRESS.get()
         key = None if settings.is_exempt(client) else client_key(client, message.input_channel)
         verdict = await limiter.hit(message.sender_id, key)
@@ -561,13 +679,32 @@ def install() -> None:
                     await asyncio.sleep(settings.refused_delay_seconds)
             return collected(message)
         if settings.max_message_chars > 0 and len(text) > settings.max_message_chars:
+            reading = await part_to_read(self, text, settings.max_message_chars)
             language = await reply_language(self, message, text, look_up=True)
-            logger.info("limits: message too long sender=%s channel=%s chars=%d read=%d",
+            logger.info("limits: message too long sender=%s channel=%s chars=%d read=%d part=%d urgent=%s words=%s",
                         conversation_tag(message.sender_id), message.input_channel, len(text),
-                        settings.max_message_chars)
-            await send_text(message, too_long_text(language, settings.max_message_chars))
-            message.text = await part_to_read(self, text, settings.max_message_chars)
+                        len(reading.text), reading.part, reading.urgent, reading.words)
+            await send_text(message, too_long_text(language, settings.max_message_chars, urgent=reading.urgent))
+            message.text = reading.text
+            message.mmd_reading = reading  # for _handle_message_with_tracker below
         return await original_handle(self, message)
+
+    original_with_tracker = MessageProcessor._handle_message_with_tracker
+
+    @replaces(MessageProcessor, "_handle_message_with_tracker")
+    async def handle_message_with_tracker(self: Any, message: Any, tracker: Any) -> None:
+        # Called after the session start (which copies the message's metadata into the
+        # session_started_metadata slot) and before the user event is made from the message.
+        reading = getattr(message, "mmd_reading", None)
+        if isinstance(reading, Reading) and message.text == reading.text:
+            if message.metadata is None or isinstance(message.metadata, dict):
+                message.metadata = {**(message.metadata or {}), LONG_MESSAGE_KEY: reading.record()}
+            if not reading.words and not message.parse_data:
+                # Rasa uses a message's parse_data as it is (no second parse).
+                message.parse_data = read_as_not_understood(await self.parse_message(message, tracker))
+                logger.info("limits: the part read of a long message has no words; read as %s sender=%s",
+                            message.parse_data["intent"]["name"], conversation_tag(message.sender_id))
+        return await original_with_tracker(self, message, tracker)
 
     original_expired = MessageProcessor._has_session_expired
 

@@ -112,6 +112,48 @@ def test_a_too_long_message_gets_a_clear_reply_with_the_emergency_line_and_its_b
     assert "112" in bahasa[0]["text"] and "119" in bahasa[0]["text"]
 
 
+LONG_MESSAGE = "mmd_long_message"  # rasa_server/limits.py's LONG_MESSAGE_KEY
+
+
+def test_a_long_message_is_kept_whole_for_staff_and_the_reply_says_which_part_was_read(limited):
+    filler = " I also wanted to say that we have been reading about it for a long time."
+    written = "what is mirror movement disorder?" + filler * 6 + " Sorry, my son just collapsed and is not breathing!"
+    chat = Chat(limited.rasa_url, unique("kept-whole"))
+    replies = chat.say(written)  # the conversation's first message: it starts the session
+    assert "the part of it that looked most urgent" in replies[0]["text"] and "first part" not in replies[0]["text"]
+    assert "\N{POLICE CARS REVOLVING LIGHT}" in texts(replies[1:])
+    events = events_of(limited, chat.sender)
+    [said] = [event for event in events if event["event"] == "user"]
+    assert "collapsed" in said["text"] and len(said["text"]) <= 300  # what the assistant read
+    assert said["parse_data"]["intent"]["name"] == "emergency"
+    record = said["metadata"][LONG_MESSAGE]
+    assert record["text"] == written and record["chars"] == len(written) and record["urgent"] is True
+    assert written[record["read_from"]:record["read_to"]] == said["text"]
+    # Added after the session start: not copied into the session_started_metadata slot.
+    assert not [event for event in events if event["event"] == "slot" and event["name"] == "session_started_metadata"]
+
+    first = Chat(limited.rasa_url, unique("first-part")).say("what is mirror movement disorder?" + filler * 6)
+    assert "so I read only its first part" in first[0]["text"]
+    bahasa = Chat(limited.rasa_url, unique("mendesak")).say(
+        "apa itu mirror movement? " + "saya sudah lama membaca tentang ini dan anak saya juga begitu. " * 6
+        + "tolong, anak saya tiba-tiba pingsan dan tidak bernapas!")
+    assert "bagian yang tampak paling mendesak" in bahasa[0]["text"]
+    assert "\N{POLICE CARS REVOLVING LIGHT}" in texts(bahasa[1:])
+
+
+def test_a_long_message_of_no_words_gets_the_not_understood_reply(limited):
+    chat = Chat(limited.rasa_url, unique("aaaa"))
+    replies = chat.say("a" * 10_000)
+    assert "longer than 300 characters" in replies[0]["text"]
+    assert "not sure I understood" in texts(replies[1:])
+    assert "Sources:" not in texts(replies[1:])  # no FAQ answer (it was "adult onset")
+    [said] = [event for event in events_of(limited, chat.sender) if event["event"] == "user"]
+    assert said["parse_data"]["intent"]["name"] == "nlu_fallback"
+    assert said["metadata"][LONG_MESSAGE]["text"] == "a" * 10_000
+    # A short message is read as before.
+    assert "Sources:" in texts(Chat(limited.rasa_url, unique("short")).say("what is mirror movement disorder?"))
+
+
 def test_a_booking_continues_past_the_turn_cap_in_a_new_session(limited):
     chat = Chat(limited.rasa_url, unique("cap"))
     assert "not a diagnosis" in texts(chat.say("hello"))

@@ -163,6 +163,50 @@ def test_transcript_shows_turns_with_intent_and_the_paused_state(dbs):
     assert data["turns"][1]["text"] == "Hi!" and data["paused"] is True
 
 
+def long_message_event(whole, part, intent="emergency", chars=None):
+    """A too-long message's user event as rasa_server/limits.py stores it: the part read as its
+    text, the whole message in its metadata."""
+    start = whole.index(part)
+    event = user(part, intent, 1.0)
+    event["metadata"] = {"mmd_long_message": {"text": whole, "chars": chars or len(whole), "read_from": start,
+                                              "read_to": start + len(part), "part": 2, "urgent": True}}
+    return event
+
+
+def test_a_long_message_is_whole_in_the_transcript_and_the_exports_with_the_part_read(dbs):
+    from rasa_server import limits
+
+    _, tracker, _ = dbs
+    part = "Sorry, he just collapsed and is not breathing!"
+    whole = "My son Sam is 7, mail me at sam@example.com. " * 3 + part + " We also wondered about school."
+    add_events(tracker, "long", long_message_event(whole, part, chars=50_000), user("hi", "greet"))
+    turns = queries.transcript(tracker, "long")["turns"]
+    assert turns[0]["text"] == part  # what the assistant read: stories and the inbox's examples use it
+    start = whole.index(part)
+    assert turns[0]["long"] == {"text": whole, "before": whole[:start], "read": part,
+                                "after": whole[start + len(part):], "kept": len(whole), "chars": 50_000,
+                                "urgent": True}
+    assert "long" not in turns[1]
+    conversation = {"sender_id": "long", **queries.transcript(tracker, "long")}
+    shown = export_rows([conversation], redact=False)
+    assert shown[0]["text"] == whole and shown[0]["intent"] == "emergency"
+    redacted = export_rows([conversation], redact=True)[0]["text"]
+    assert "sam@example.com" not in redacted and part in redacted and "We also wondered about school." in redacted
+    assert queries.LONG_MESSAGE_KEY == limits.LONG_MESSAGE_KEY
+
+
+def test_a_long_message_record_that_does_not_hold_the_part_read_shows_without_a_highlight():
+    data = long_message_event("the whole text", "whole")
+    data["metadata"]["mmd_long_message"].update(read_from=0, read_to=3)  # not where "whole" is
+    found = queries.long_message(data, "whole")  # found where it is
+    assert (found["before"], found["read"], found["after"]) == ("the ", "whole", " text")
+    data["metadata"]["mmd_long_message"]["text"] = "something else"
+    assert queries.long_message(data, "whole") == {"text": "something else", "before": "something else", "read": "",
+                                                   "after": "", "kept": 14, "chars": 14, "urgent": True}
+    assert queries.long_message({"metadata": {"mmd_long_message": "junk"}}, "x") is None
+    assert queries.long_message({"metadata": None}, "x") is None
+
+
 def test_queue_puts_the_oldest_new_request_first_and_status_changes_stick(dbs):
     console, _, bookings_engine = dbs
     store = BookingStore(bookings_engine)

@@ -64,6 +64,26 @@ def add_conversation(tracker, sender, text="hello there"):
                                                        intent_name="greet", data=json.dumps(event)))
 
 
+def test_a_long_message_shows_whole_with_the_part_the_assistant_read_highlighted_and_a_note(app, staff):
+    part = "Sorry, he just collapsed and is not breathing!"
+    whole = "His left hand copies the right one <b>when</b> he writes. " * 30 + part + " Also, about school."
+    start = whole.index(part)
+    event = {"event": "user", "text": part, "input_channel": "rest", "timestamp": time.time(),
+             "parse_data": {"intent": {"name": "emergency", "confidence": 1.0}},
+             "metadata": {"mmd_long_message": {"text": whole, "chars": 25_000, "read_from": start,
+                                               "read_to": start + len(part), "part": 2, "urgent": True}}}
+    with app["tracker"].begin() as connection:
+        connection.execute(rasa_events.insert().values(sender_id="long-writer", type_name="user", timestamp=time.time(),
+                                                       intent_name="emergency", data=json.dumps(event)))
+    status, _, body = staff.request("/conversations/long-writer")
+    assert status == 200
+    assert (html.escape(whole[:start]) + '<mark title="The part the assistant read">' + html.escape(part) + "</mark>"
+            + html.escape(whole[start + len(part):])) in body
+    assert (f"Long message: 25,000 characters, the first {len(whole):,} kept. The assistant read only the "
+            "highlighted part, which looked most urgent.") in body
+    assert "<b>when</b>" not in body  # still escaped
+
+
 def audit_rows(app):
     with app["console"].connect() as connection:
         return connection.execute(sa.text("SELECT username, action, detail FROM audit_log ORDER BY id")).all()

@@ -308,6 +308,139 @@ def test_a_too_long_message_is_read_in_part_after_a_clear_reply(hooks):
     assert "lebih dari 100 karakter" in bahasa[0] and "112" in bahasa[0] and "119" in bahasa[0]
 
 
+FILLER = " We have been reading about it for a while."
+LATE_EMERGENCY = ("what is mirror movement disorder?" + FILLER * 3
+                  + " Sorry, my son just collapsed and is not breathing!")
+
+
+@pytest.fixture()
+def urgent_reader(monkeypatch):
+    """Agent.parse_message as the model reads a part: "collapsed" is an emergency, the rest an FAQ."""
+    from rasa.core.agent import Agent
+
+    async def parse_message(self, text):
+        return {"text": text, "intent": {"name": "emergency" if "collapsed" in text else "faq"}}
+
+    monkeypatch.setattr(Agent, "parse_message", parse_message)
+
+
+class Processor:
+    """What MessageProcessor._handle_message_with_tracker uses of a processor; its NLU sees
+    only the text and answers `parse_data` (an FAQ chosen by default)."""
+
+    def __init__(self, parse_data=None):
+        from rasa.shared.core.domain import Domain
+
+        self.domain = Domain.empty()
+        self.parsed = []
+        self.parse_data = parse_data or {
+            "intent": {"name": "faq", "confidence": 0.97, "full_retrieval_intent_name": "faq/adult_onset"},
+            "intent_ranking": [{"name": "faq", "confidence": 0.97}, {"name": "greet", "confidence": 0.02}],
+            "entities": [{"entity": "message_language", "value": "other"}],
+            "response_selector": {"all_retrieval_intents": ["faq"],
+                                  "faq": {"response": {"intent_response_key": "faq/adult_onset",
+                                                       "confidence": 0.9}, "ranking": []}}}
+
+    async def parse_message(self, message, tracker=None, only_output_properties=True):
+        self.parsed.append(message.text)
+        return {"text": message.text, **self.parse_data}
+
+    def _log_slots(self, tracker):
+        pass
+
+
+def logged(message, processor=None):
+    """The user event Rasa's processor makes of `message` (after the limits hook)."""
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    tracker = DialogueStateTracker.from_events(message.sender_id, [])
+    asyncio.run(MessageProcessor._handle_message_with_tracker(processor or Processor(), message, tracker))
+    return tracker.events[-1]
+
+
+def test_the_whole_long_message_is_kept_for_staff_while_the_urgent_part_is_read(hooks, urgent_reader):
+    message, _, replies = say(LATE_EMERGENCY, sender="late-emergency")
+    assert "collapsed" in message.text and not LATE_EMERGENCY.startswith(message.text)  # what the NLU reads
+    event = logged(message)
+    assert event.text == message.text and event.intent_name == "faq"  # (this test's NLU)
+    record = event.metadata[limits.LONG_MESSAGE_KEY]
+    assert record["text"] == LATE_EMERGENCY and record["chars"] == len(LATE_EMERGENCY)
+    assert LATE_EMERGENCY[record["read_from"]:record["read_to"]] == message.text
+    assert record["part"] > 1 and record["urgent"] is True
+    assert event.as_dict()["metadata"][limits.LONG_MESSAGE_KEY]["text"] == LATE_EMERGENCY  # what the store keeps
+
+    first, _, _ = say("what is mirror movement disorder?" + FILLER * 4, sender="long-question")
+    record = logged(first).metadata[limits.LONG_MESSAGE_KEY]
+    assert (record["read_from"], record["part"], record["urgent"]) == (0, 1, False)
+    assert record["text"].startswith(first.text) and len(record["text"]) > len(first.text)
+
+
+def test_what_is_kept_of_a_long_message_has_a_hard_ceiling_and_short_messages_get_no_record(hooks):
+    huge = "my son's left hand copies his right hand when he writes " * 1000
+    message, _, _ = say(huge, sender="huge")
+    record = logged(message).metadata[limits.LONG_MESSAGE_KEY]
+    assert limits.LONG_MESSAGE_KEPT_CHARS == 20_000
+    assert record["text"] == huge.strip()[:20_000] and record["chars"] == len(huge.strip())
+    short, _, _ = say("hello", sender="short")
+    assert not (logged(short).metadata or {}).get(limits.LONG_MESSAGE_KEY)
+
+
+def test_a_client_cannot_write_the_whole_text_staff_see(hooks):
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    forged = {limits.LONG_MESSAGE_KEY: {"text": "something else", "read_from": 0, "read_to": 5}, "theme": "dark"}
+    message = UserMessage("hello", CollectingOutputChannel(), "forger", input_channel="socketio", metadata=forged)
+    asyncio.run(Agent().handle_message(message))
+    assert logged(message).metadata == {"theme": "dark"}
+
+
+def test_the_reply_says_which_part_was_read_in_both_languages(hooks, urgent_reader):
+    english, bahasa = too_long_text("en", 2000, urgent=True), too_long_text("id", 2000, urgent=True)
+    assert "the part of it that looked most urgent" in english and "first part" not in english
+    assert "2,000 characters" in english and "112, 911 or 999" in english
+    assert "bagian yang tampak paling mendesak" in bahasa and "bagian awalnya" not in bahasa
+    assert "2.000 karakter" in bahasa and "119" in bahasa
+    assert "first part" in too_long_text("en", 2000) and "bagian awalnya" in too_long_text("id", 2000)
+    assert say(LATE_EMERGENCY, sender="late")[2] == [too_long_text("en", 100, urgent=True)]
+    assert say("what is mirror movement disorder?" + FILLER * 4, sender="early")[2] == [too_long_text("en", 100)]
+    bahasa_late = "apa itu mirror movement? " + "saya sudah lama membaca tentang ini. " * 3 + "anak saya collapsed!"
+    assert say(bahasa_late, sender="terlambat")[2] == [too_long_text("id", 100, urgent=True)]
+
+
+def test_parts_without_words_are_told_from_text_with_words():
+    for wordless in ["a" * 2000, "aaaa " * 400, "zzz hmm brr", "!!!! ???? 1234 5678", "\N{GRINNING FACE}" * 50,
+                     "ab" * 100, "x", "I I I I"]:
+        assert not limits.has_words(wordless), wordless
+    for words in ["my son is 7", "aaaa aaaa why", "anak saya kejang", "Çà va très bien", "мой сын",
+                  "我的孩子的手会跟着动", "ok"]:
+        assert limits.has_words(words), words
+
+
+def test_a_long_message_of_no_words_is_read_as_not_understood(hooks):
+    message, _, replies = say("a" * 10_000, sender="aaaa")
+    assert "longer than 100 characters" in replies[0] and message.text == "a" * 100
+    processor = Processor()
+    event = logged(message, processor)
+    assert processor.parsed == ["a" * 100]  # the NLU still reads it (language, entities), once
+    assert event.intent == {"name": "nlu_fallback", "confidence": 1.0}
+    assert [entry["name"] for entry in event.parse_data["intent_ranking"]] == ["nlu_fallback", "faq", "greet"]
+    assert event.parse_data["response_selector"] == {"all_retrieval_intents": ["faq"]}  # no FAQ chosen
+    assert event.entities == [{"entity": "message_language", "value": "other"}]
+    assert event.metadata[limits.LONG_MESSAGE_KEY]["text"] == "a" * 10_000
+
+
+def test_only_a_wordless_part_of_a_long_message_is_read_as_not_understood(hooks):
+    long_question, _, _ = say("what is mirror movement disorder?" + FILLER * 4, sender="words")
+    assert logged(long_question).intent_name == "faq"
+    short, _, _ = say("aaaa", sender="short-aaaa")  # a short message is read as the NLU reads it
+    assert logged(short).intent_name == "faq"
+    emergency = Processor({"intent": {"name": "emergency", "confidence": 1.0}, "entities": []})
+    urgent, _, _ = say("112 " * 60, sender="digits")
+    assert logged(urgent, emergency).intent_name == "emergency"  # what the safety net found stays
+
+
 def rasa_tracker(events, before_window=None):
     from rasa.shared.core.trackers import DialogueStateTracker
 
