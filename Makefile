@@ -51,10 +51,13 @@ build: $(SPACY_DIR)/meta.json $(WEBCHAT_DEPS)
 # Trains only when the data, config or pipeline changed since the last training.
 $(MODEL_STAMP): $(TRAIN_INPUTS)
 	@echo "==> training the model (about 2 minutes on 2 cores)"
+	@mkdir -p var && touch var/train.started
 	@$(ENV) start=$$SECONDS; $(BIN)/rasa train --force --quiet --domain domain --fixed-model-name mmd-assistant \
 	  --out models > var/train.log 2>&1 || { tail -40 var/train.log; exit 1; }; \
 	  echo "    trained in $$((SECONDS - start)) s: models/mmd-assistant.tar.gz"
-	@touch $@
+	@# Stamped with the time training started: a file edited while it ran is newer, so the
+	@# next make trains again.
+	@touch -r var/train.started $@
 
 train: $(MODEL_STAMP)
 
