@@ -74,7 +74,9 @@ _STOP_PATTERN = re.compile(
     r"not now|not right now|not today|another time|some other time|never ?mind|nvm|"
     r"forget (?:it|about it|this|that)|(?:i(?:'ve| have)? )?changed my mind|"
     r"i'?m done|i am done|that's all|"
-    r"(?:i'll|i will|ill) (?:do (?:it|this)|continue|come back|finish(?: it)?|book) later|"
+    r"(?:(?:i think|maybe|perhaps) )?(?:i'll|i will|ill|i'd rather|i would rather|let's|lets|we'll|we will) "
+    r"(?:do (?:it|this|that)|continue|come back|finish(?: it| this)?|book|try again) "
+    r"(?:later|another time|some other time|another day|tomorrow|next time)|"
     r"(?:let's|lets|can we|could we|i'd like to|i would like to|i want to|i wanna|i need to|"
     r"we want to|i have to|i gotta|please) (?:stop|cancel|pause|quit|end|exit|leave|take a break)"
     rf"(?: {_STOP_OBJECT})?|"
@@ -131,8 +133,13 @@ _FAREWELL_PATTERN = re.compile(
 
 
 def is_farewell(text: Any) -> bool:
-    """True when the whole message says goodbye ("ok bye", "thanks, see you", "pamit dulu")."""
-    return _full_match(_FAREWELL_PATTERN, text)
+    """True when the whole message says goodbye ("ok bye", "thanks, see you", "pamit dulu"),
+    or its last sentence does ("I'll ask my daughter to help me another time. Goodbye.")."""
+    if _full_match(_FAREWELL_PATTERN, text):
+        return True
+    cleaned = _clean(text)
+    sentences = [part for part in re.split(r"(?<=[.!?])\s+", cleaned or "") if part.strip()]
+    return len(sentences) > 1 and _full_match(_FAREWELL_PATTERN, sentences[-1])
 
 
 # --- go back -----------------------------------------------------------------------------
@@ -681,9 +688,23 @@ def _consult_for(text: Any, allow_weak_self: bool) -> Optional[str]:
     kinds = _relation_kinds(plain)
     if len(kinds) == 1:
         return kinds.pop()
-    if not kinds and allow_weak_self and set(plain.split()) & _WEAK_SELF:
+    if not kinds and allow_weak_self and set(plain.split()) & _WEAK_SELF and _reads_as_about_oneself(plain):
         return "self"
     return None
+
+
+# "I do not understand what I should press", "I'm not sure": an "I" that says nothing about
+# who the consultation is for (a tester's booking was made for him, not his grandson).
+_NOT_ABOUT_WHO = re.compile(
+    r"\b(?:understand|know|sure|press|click|tap|button|mean|confused|sorry|help|ngerti|paham|bingung|tau|tahu|"
+    r"maksud|tombol|pencet|klik)\b"
+)
+
+
+def _reads_as_about_oneself(plain: str) -> bool:
+    """A bare first person ("i am", "saya") answers "who is it for?" only in a short message
+    that is not about being unsure what to answer."""
+    return len(plain.split()) <= 5 and not _NOT_ABOUT_WHO.search(plain)
 
 
 def parse_consult_for(text: Any) -> Optional[str]:

@@ -75,6 +75,12 @@ CONFIRMATION = re.compile(
     r"\b(send|kirim|looks? (good|fine|right)|all good|perfect|that'?s (right|correct|fine)|"
     r"(all )?correct|sudah (benar|betul)|betul|benar|go ahead|lanjut|confirm)\b", re.IGNORECASE
 )
+# At the summary, "don't send it" holds the word "send": a negated send is never a yes.
+DONT_SEND = re.compile(
+    r"\b(?:don'?t|do not|dont|not|never|no|nope|jangan|jgn|gak usah|ga usah|gausah|tidak usah|nggak usah|"
+    r"belum|tdk usah|gk usah|ndak usah)\s+(?:\w+\s+)?(?:send|submit|sent|kirim|dikirim|kirimkan|dikirimkan|"
+    r"ngirim|dikirimin|kirimin)\b"
+)
 # "no i dont want to share the chat", "yes that's fine": the first word answers.
 LEADING_NO = re.compile(r"^(no|nope|nah|tidak|nggak|gak|ga|enggak|jangan)\b")
 LEADING_YES = re.compile(r"^(yes|yeah|yep|ya|iya|sure|ok|okay|boleh)\b")
@@ -220,7 +226,10 @@ class ValidateConsultationForm(BaseFormValidator):
             return {}
         if _sure_digression(intent, asked) and _reads_as_a_request(text):
             return {}
-        if asked in ("symptom_description", "preferred_times"):
+        if asked in ("symptom_description", "preferred_times") or (
+            asked == "requester_name" and answers.extract_contact(text) == text.strip()
+        ):
+            # At the name question, a message that is only an email or a phone is the contact.
             corrected = self._contact_correction(text, tracker, dispatcher)
             if corrected:
                 return corrected
@@ -373,6 +382,11 @@ class ValidateConsultationForm(BaseFormValidator):
         if plain in ("start again", "start over", "restart", "mulai lagi", "ulang", "no, start again"):
             dispatcher.utter_message(response="utter_booking_restart")
             return {slot: None for slot in FORM_SLOTS} | {"patient_age_label": None, "summary_edit_pending": None}
+        if DONT_SEND.search(plain):
+            # "nvm dont send it", "jangan dikirim dulu": never read as the "send" it contains.
+            # Nothing is sent; the booking waits with its answers, as after "stop".
+            logger.info("form=%s slot=booking_confirmed outcome=not_sent", self.form_name())
+            return {"requested_slot": None, "pending_question": "continue_booking"}
         edit = answers.parse_summary_edit(text)
         if edit is None and tracker.get_slot("summary_edit_pending"):
             # An answer to "what would you like to change?": "the times", "name".
@@ -439,6 +453,8 @@ def _lenient_age(text: str) -> Optional[answers.Age]:
 def _lenient_name(text: str) -> Optional[str]:
     """ "Rachel Okafor, I'm his aunt", "its Marcus. Marcus Lee", "my name is just Marcus Lee":
     the last clause that reads as a name."""
+    if "@" in text:
+        return None  # "mark@example.com" is a contact; its "com" is no name
     cleaned = re.sub(r"\b(just|only|simply)\s+", "", text, flags=re.IGNORECASE)
     names = [name for name in map(answers.extract_name, _each_clause(cleaned)) if name]
     return max(names, key=len) if names else answers.extract_name(cleaned)

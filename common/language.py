@@ -159,6 +159,19 @@ _SOMEONE_ELSE = re.compile(
 )
 
 
+# "why are you speaking indonesian", "stop using english", "jangan pakai bahasa inggris":
+# naming a language to object to it asks for the other one.
+_AGAINST_LANGUAGE = re.compile(
+    r"\b(?:why|stop|don'?t|dont|do not|no more|not in|kenapa|knp|kok|jangan|jgn|gak usah|ga usah|gausah|"
+    r"tidak usah|berhenti)\b[^.?!]{0,30}\b(english|inggris|indonesian|indonesia|indo|bahasa)\b",
+    re.IGNORECASE,
+)
+
+
+def _other_language(named: Optional[str]) -> Optional[str]:
+    return {ENGLISH: INDONESIAN, INDONESIAN: ENGLISH}.get(named or "")
+
+
 def says_english_is_poor(text: Optional[str]) -> bool:
     return bool(text) and bool(_POOR_ENGLISH.search(text))
 
@@ -171,6 +184,11 @@ def requested_language(text: Optional[str]) -> Optional[str]:
         return None
     if says_english_is_poor(text):
         return INDONESIAN
+    against = _AGAINST_LANGUAGE.search(text)
+    if against:
+        # "bahasa inggris" names English; "bahasa" alone names Indonesian.
+        named = ENGLISH if _ASKS_ENGLISH.search(against.group(0)) else INDONESIAN
+        return _other_language(named)
     if _ASKS_ENGLISH.search(text):
         return ENGLISH
     if _ASKS_INDONESIAN.search(text):

@@ -3,7 +3,8 @@
 "please cancel MMD-6QXHPQ" or "what's the status of MMD-6QXHPQ?" were read as FAQs: the
 reference is a string no classifier learns. After the safety net (safety intents are never
 touched), a message with a reference becomes `cancel_booking`, `change_booking` or
-`booking_status` by its words. The classifier's own ranking stays in `intent_ranking`.
+`booking_status` by its words; a booking request that is negated ("I do not want to book
+now") becomes `deny`. The classifier's own ranking stays in `intent_ranking`.
 """
 from __future__ import annotations
 
@@ -25,8 +26,22 @@ BOOKING_INTENTS = ("booking_status", "change_booking", "cancel_booking")
 NEVER_OVERRIDDEN = (CRISIS, EMERGENCY, RED_FLAG_CONTEXT)
 
 
+# "I do not want to book now", "gak mau konsul dulu": the words of a booking request, negated.
+# A tester's paused booking started again on "I do not want to book now".
+NEGATED_BOOKING = re.compile(
+    r"\b(?:don'?t|do not|dont|doesn'?t|not|no|no longer|never|gak|ga|gk|nggak|ngga|enggak|tidak|tdk|ndak|belum|ogah)"
+    r"(?:\s+(?:want|wanna|need|like|to|a|an|the|now|yet|really|any|more|mau|ingin|pengen|pgn|perlu|jadi|usah|dulu))*"
+    r"\s+(?:book\w*|consult\w*|konsul\w*|appointment|daftar|pesan)\b",
+    re.IGNORECASE,
+)
+ASKING_TO_BOOK = ("request_consultation", "affirm")
+
+
 def intent_for_reference(text: str, predicted: Optional[str]) -> Optional[str]:
-    """The booking intent a message naming a reference has, or None to keep the prediction."""
+    """The booking intent a message naming a reference has (or `deny` for a booking request
+    that is negated), or None to keep the prediction."""
+    if predicted in ASKING_TO_BOOK and NEGATED_BOOKING.search(text or ""):
+        return "deny"
     if not REFERENCE.search(text or "") or predicted in NEVER_OVERRIDDEN:
         return None
     if CANCEL_WORDS.search(text):

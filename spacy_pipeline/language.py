@@ -4,8 +4,8 @@ Runs last, after the safety net. It adds the entity `language` (`en` or `id`) wh
 message's language is clear (common/language.py), and `message_language` (`en`, `id` or
 `other`, for the staff console); the `language` slot is filled from the first, so
 the conversation keeps its language through messages that do not say ("7", "ok", a name).
-The safety net's own `language` entity (Bahasa red-flag or crisis words in an otherwise
-unclear message) is kept. Safety intents are never changed. Otherwise:
+The safety net's own `language` entity (Bahasa red-flag or crisis words) is kept only when
+the message's language is unclear. Safety intents are never changed. Otherwise:
 - an explicit request to switch ("English please", "pakai bahasa Indonesia") becomes
   `change_language`, with the requested language as its `language` entity;
 - a message in another language becomes `unsupported_language`: the reply says, in English
@@ -47,7 +47,11 @@ class LanguageDetector(GraphComponent):
                 set_intent(message, found["intent"])
             entities = list(message.get("entities", []))
             added = []
-            if found["language"] and not any(e.get("entity") == "language" for e in entities):
+            if found["language"]:
+                # A language the message clearly is written in wins over the safety net's guess
+                # from Bahasa alarm words ("could it be a stroke?" is English; "stroke" is a
+                # Bahasa red-flag word too): the net's entity only decides unclear messages.
+                entities = [e for e in entities if e.get("entity") != "language"]
                 added.append(("language", found["language"]))
             if found["written_in"]:
                 # The message's own language, other languages included, for the staff console.

@@ -438,3 +438,15 @@ def test_summary_edit_names_its_parts():
     edit = parse_summary_edit("change the time to saturday morning")
     assert isinstance(edit, SummaryEdit)
     assert (edit.field, edit.value) == ("preferred_times", "saturday morning")
+
+
+@pytest.mark.parametrize("text", ["I do not understand what I should press. I am sorry.", "i dont know",
+                                  "saya bingung pencet yang mana", "I'm not sure what you mean"])
+def test_being_unsure_what_to_answer_is_not_for_oneself(text):
+    """A grandfather who did not understand the buttons got a booking for himself."""
+    assert parse_consult_for(text) is None
+
+
+@pytest.mark.parametrize("text", ["me", "I am", "saya", "its me", "for myself"])
+def test_a_short_first_person_answer_is_for_oneself(text):
+    assert parse_consult_for(text) == "self"

@@ -105,3 +105,38 @@ def test_the_pause_says_why_keeps_the_answers_and_leaves_no_question_open(domain
     # No pending yes/no question: a later "ok" does not start the questions again.
     assert events == [SlotSet("booking_pause", None), SlotSet("pending_question", None)]
     assert not sa.inspect(bookings_db).has_table("bookings") or stored_rows(bookings_db) == []
+
+
+# --- from a second tester (Mark, Grandpa Lee, Aisha) -----------------------------------------
+
+@pytest.mark.parametrize("text", ["nvm dont send it", "no, don't send", "please do not submit it yet",
+                                  "jangan dikirim dulu ya", "belum mau kirim"])
+def test_dont_send_at_the_summary_sends_nothing_and_pauses(domain, text):
+    """"dont send it" holds the word "send": three times the request was sent."""
+    slots, _ = validate(domain, text, "booking_confirmed", intent="affirm",
+                        filled={**FILLED_BOOKING, "booking_confirmed": None})
+    assert slots.get("booking_confirmed") is not True
+    assert slots["requested_slot"] is None
+
+
+@pytest.mark.parametrize("asked", ["booking_confirmed", "preferred_times", "requester_name"])
+@pytest.mark.parametrize("text, pause", [
+    ("I think I will ask my daughter to help me and do this another time. Goodbye.", "farewell"),
+    ("I will do this another time, thank you.", None),
+    ("let's finish this tomorrow", None),
+])
+def test_leaving_for_another_time_is_not_an_answer(domain, asked, text, pause):
+    """ "another time" was read as a change of the preferred time at the summary."""
+    slots, responses = validate(domain, text, asked, filled={**FILLED_BOOKING, asked: None})
+    assert slots["requested_slot"] is None
+    assert slots.get("booking_pause") == pause
+    assert slots.get("preferred_times") is None and responses == []
+
+
+def test_an_email_at_the_name_question_is_the_contact_not_a_name(domain):
+    """ "mark@example.com" at "What is your name?" became the name "com"."""
+    slots, responses = validate(domain, "mark@example.com", "requester_name",
+                                filled={"consult_for": "self", "patient_age": 47.0})
+    assert slots["requester_name"] is None
+    assert slots["contact"] == "mark@example.com"
+    assert responses == ["utter_contact_updated"]

@@ -168,3 +168,30 @@ def test_saying_ones_english_is_poor_asks_for_bahasa(text):
 def test_a_question_about_someone_elses_languages_takes_the_classifiers_next_intent(text):
     ranking = [{"name": "change_language", "confidence": 0.7}, {"name": "ask_clinic_details", "confidence": 0.2}]
     assert read_language(text, "change_language", ranking)["intent"] == "ask_clinic_details"
+
+
+@pytest.mark.parametrize("text, language", [
+    ("why are you speaking indonesian", "en"), ("not in indonesian please", "en"),
+    ("kenapa jawabnya pakai bahasa inggris", "id"), ("jangan pakai bahasa inggris", "id"),
+])
+def test_objecting_to_a_language_asks_for_the_other(text, language):
+    """ "why are you speaking indonesian" was answered "Baik, saya akan menjawab dalam Bahasa Indonesia"."""
+    assert read_language(text, "change_language")["language"] == language
+
+
+def test_a_clear_language_wins_over_the_safety_nets_guess_from_alarm_words():
+    """ "could it be a stroke" is English; "stroke" is also a Bahasa red-flag word, and the
+    net's guess made the answer Indonesian for an English speaker (seven times)."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    from spacy_pipeline.language import LanguageDetector
+
+    def language_of(text):
+        message = Message(data={"text": text, "intent": {"name": "red_flag_context", "confidence": 1.0},
+                                "entities": [entity("language", "id")]})
+        [message] = LanguageDetector().process([message])
+        return [e["value"] for e in message.get("entities") if e["entity"] == "language"]
+
+    assert language_of("could it be a stroke or parkinsons") == ["en"]
+    assert language_of("apakah ini stroke?") == ["id"]
+    assert language_of("stroke?") == ["id"]  # unclear: the net's guess stands

@@ -228,6 +228,22 @@ def test_a_message_naming_a_reference_is_about_that_booking(text, predicted, exp
     assert intent_for_reference(text, predicted) == expected
 
 
+@pytest.mark.parametrize("text, predicted, expected", [
+    ("I do not want to book now", "request_consultation", "deny"),
+    ("no booking for now thanks", "request_consultation", "deny"),
+    ("gak mau konsul dulu", "request_consultation", "deny"),
+    ("tidak jadi daftar", "affirm", "deny"),
+    ("I don't know how to book", "request_consultation", None),
+    ("yes please book it", "request_consultation", None),
+    ("can i book for my son, not for me", "request_consultation", None),
+])
+def test_a_negated_booking_request_is_a_no(text, predicted, expected):
+    """A tester's paused booking started again on "I do not want to book now"."""
+    from spacy_pipeline.booking_reference import intent_for_reference
+
+    assert intent_for_reference(text, predicted) == expected
+
+
 def test_a_crisis_written_in_indonesian_is_answered_in_indonesian(nlp):
     text = "hai, aku 16 thn, tanganku mirror gitu loh, kadang aku mikir mending gak usah hidup aja sih"
     signals = read_signals(nlp(text))
