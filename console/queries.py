@@ -308,6 +308,7 @@ TRANSCRIPT_PAGE_SIZE = 200
 MIN_TRANSCRIPT_PAGE_SIZE, MAX_TRANSCRIPT_PAGE_SIZE = 10, 500
 MAX_EVENT_ID = 2 ** 62  # beyond any real id, inside SQLite's and PostgreSQL's integers
 TALK = ("user", "bot", "pause", "resume")
+MESSAGES = ("user", "bot")  # what the transcript counts as messages: said by the user, the bot or staff
 
 
 class BadPage(ValueError):
@@ -380,24 +381,27 @@ def _shown(details: bool) -> Any:
 
 
 def _window(connection: Any, mine: Any, cursor: TranscriptCursor) -> List[int]:
-    """The page's row ids in order. A page is always full when the conversation has enough
-    rows: "earlier" from near the start is the first page, "later" near the end the latest."""
+    """The page's row ids in order: the `size` rows just after `after` (exclusive), just before
+    `before` (exclusive), or the latest. Nothing else: a page reached by Earlier or Later is
+    exactly the rows next to the page it came from, so consecutive pages neither overlap nor
+    skip a row, and Earlier then Later gives the same page back. The page at the far end of a
+    walk may be short (filling it from its neighbour repeated up to size - 1 rows). Only a
+    cursor with no row beyond it (hand-typed: before=0, a huge after=) gives the first / the
+    latest page."""
     ids = rasa_events.c.id
 
-    def first_rows():
-        return list(connection.execute(sa.select(ids).where(mine).order_by(ids).limit(cursor.size)).scalars())
+    def first_rows(*conditions):
+        return list(connection.execute(sa.select(ids).where(mine, *conditions)
+                                       .order_by(ids).limit(cursor.size)).scalars())
 
     def latest_rows(*conditions):
         return list(reversed(connection.execute(sa.select(ids).where(mine, *conditions)
                                                 .order_by(ids.desc()).limit(cursor.size)).scalars().all()))
 
     if cursor.after is not None:
-        found = list(connection.execute(sa.select(ids).where(mine, ids > cursor.after)
-                                        .order_by(ids).limit(cursor.size)).scalars())
-        return found if len(found) == cursor.size else latest_rows()
+        return first_rows(ids > cursor.after) or latest_rows()
     if cursor.before is not None:
-        found = latest_rows(ids < cursor.before)
-        return found if len(found) == cursor.size else first_rows()
+        return latest_rows(ids < cursor.before) or first_rows()
     return latest_rows()
 
 
@@ -471,14 +475,17 @@ def _final_slots(connection: Any, sender_id: str) -> Dict[str, Any]:
 
 def transcript_page(tracker: Engine, sender_id: str, cursor: Optional[TranscriptCursor] = None) -> Dict[str, Any]:
     """One page of the conversation's transcript, and what the page needs of the whole
-    conversation: `turns` (as `transcript` makes them, for the page's rows), `slots` (final),
-    `paused`, `total` rows, `first` and `last` (1-based positions of the page's rows),
-    `first_id` / `last_id` (event ids, the cursors of the earlier and later pages), `earlier`
-    and `later` (whether there are rows before / after the page), `exists` (the conversation
-    has events that are rows with details), `size`."""
+    conversation: `turns` (as `transcript` makes them, for the page's rows, one turn a row),
+    `slots` (final), `paused`, `total` rows, `first` and `last` (1-based positions of the page's
+    rows), `messages` ({first, last, total}: the same for the user and bot messages only, what
+    the pager calls messages; first > last on a page without one), `first_id` / `last_id` (event
+    ids, the cursors of the earlier and later pages), `earlier` and `later` (whether there are
+    rows before / after the page), `exists` (the conversation has events that are rows with
+    details), `size`."""
     cursor = cursor or TranscriptCursor()
     empty = {"turns": [], "slots": {}, "paused": False, "total": 0, "first": 0, "last": 0, "first_id": None,
-             "last_id": None, "earlier": False, "later": False, "exists": False, "size": cursor.size}
+             "last_id": None, "earlier": False, "later": False, "exists": False, "size": cursor.size,
+             "messages": {"first": 0, "last": 0, "total": 0}}
     if not sa.inspect(tracker).has_table("events"):
         return empty
     events = rasa_events.c
@@ -492,29 +499,38 @@ def transcript_page(tracker: Engine, sender_id: str, cursor: Optional[Transcript
         last_pause = connection.execute(sa.select(events.type_name).where(
             events.sender_id == sender_id, events.type_name.in_(("pause", "resume")))
             .order_by(events.id.desc()).limit(1)).scalar()
+        said = sa.and_(events.sender_id == sender_id, events.type_name.in_(MESSAGES))
+        messages = connection.execute(sa.select(sa.func.count()).select_from(rasa_events).where(said)).scalar_one()
         result = {**empty, "exists": True, "total": total, "paused": last_pause == "pause",
-                  "slots": _final_slots(connection, sender_id)}
+                  "slots": _final_slots(connection, sender_id), "messages": {**empty["messages"], "total": messages}}
         ids = _window(connection, mine, cursor)
         if not ids:
             return result
         first_id, last_id = ids[0], ids[-1]
         before = connection.execute(sa.select(sa.func.count()).select_from(rasa_events)
                                     .where(mine, events.id < first_id)).scalar_one()
+        messages_before = connection.execute(sa.select(sa.func.count()).select_from(rasa_events)
+                                             .where(said, events.id < first_id)).scalar_one()
         reader = _reader_at(connection, sender_id, first_id)
-        # The page's rows, and the events between them that a row depends on (the language
-        # slot, a reset, the requested slot, the staff member's name).
+        # The page's rows (exactly those of the window, by id), and the events between them that
+        # a row depends on (the language slot, a reset, the requested slot, the staff member's
+        # name), which only update the reader's state.
+        page = set(ids)
+        rows = connection.execute(sa.select(rasa_events).where(events.id.in_(ids))).all()
         context = sa.or_(events.type_name.in_(sorted(RESETS)),
                          sa.and_(events.type_name == "slot",
                                  sa.or_(_slot_named("language"), _slot_named("requested_slot"),
                                         _slot_named("agent_name"))))
-        rows = connection.execute(sa.select(rasa_events).where(
-            events.sender_id == sender_id, events.id >= first_id, events.id <= last_id,
-            sa.or_(_shown(cursor.details), context)).order_by(events.id).limit(cursor.size * 10)).all()
-    for row in rows:
-        reader.add(row)
+        rows += connection.execute(sa.select(rasa_events).where(
+            events.sender_id == sender_id, events.id > first_id, events.id < last_id,
+            sa.not_(_shown(cursor.details)), context).order_by(events.id).limit(cursor.size * 10)).all()
+    for row in sorted(rows, key=lambda row: row.id):
+        reader.add(row, context=row.id not in page)
     reader.finish()
+    said_here = sum(1 for row in rows if row.id in page and row.type_name in MESSAGES)
     result.update(turns=reader.turns, first=before + 1, last=before + len(ids), first_id=first_id,
-                  last_id=last_id, earlier=before > 0, later=before + len(ids) < total)
+                  last_id=last_id, earlier=before > 0, later=before + len(ids) < total,
+                  messages={"first": messages_before + 1, "last": messages_before + said_here, "total": messages})
     return result
 
 

@@ -7,9 +7,11 @@ import logging
 import re
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from jinja2 import Environment, FileSystemLoader
 
 from actions.booking_store import BookingRequest, BookingStore, live_requests, staff_presence
 from console import auth, operations, queries
@@ -161,6 +163,42 @@ def test_transcript_shows_turns_with_intent_and_the_paused_state(dbs):
     assert data["turns"][0] == {"kind": "user", "ts": pytest.approx(data["turns"][0]["ts"]), "text": "hi",
                                 "intent": "greet", "confidence": 0.98, "asked": None, "button": None}
     assert data["turns"][1]["text"] == "Hi!" and data["paused"] is True
+
+
+def test_the_messages_count_is_user_and_bot_messages_not_actions_or_slots(dbs):
+    """The transcript's "Messages a–b of n" counts what was said (user and bot messages); the
+    action and slot rows are counted as rows, and the list's Turns are the user's messages."""
+    console, tracker, _ = dbs
+    events = [{"event": "action", "name": "action_session_start"}, {"event": "session_started"},
+              {"event": "action", "name": "action_listen"}]
+    for number in range(30):
+        events += [user(f"question {number}", "ask"), {"event": "action", "name": "utter_answer"},
+                   {"event": "bot", "text": f"answer {number}"},
+                   {"event": "slot", "name": "topic", "value": f"topic {number}"},
+                   {"event": "slot", "name": "requested_slot", "value": None},
+                   {"event": "action", "name": "action_listen"}]
+    add_events(tracker, "counted", *events)
+    page = queries.transcript_page(tracker, "counted", queries.TranscriptCursor(size=40))
+    # 121 rows (action_session_start, then user, action, bot and slot of each turn): the
+    # latest 40 are the last 10 turns, 20 messages.
+    assert page["messages"] == {"first": 41, "last": 60, "total": 60}
+    assert (page["first"], page["last"], page["total"]) == (82, 121, 121)
+    quiet = queries.transcript_page(tracker, "counted", queries.TranscriptCursor(size=40, details=False))
+    assert quiet["messages"] == {"first": 21, "last": 60, "total": 60} and quiet["total"] == 60
+    first = queries.transcript_page(tracker, "counted", queries.TranscriptCursor(after=0, size=40))
+    assert first["messages"] == {"first": 1, "last": 20, "total": 60}  # 9 turns, then a user and a bot row
+    empty = queries.transcript_page(tracker, "nobody")
+    assert empty["messages"] == {"first": 0, "last": 0, "total": 0}
+    refresh_index(console, tracker)
+    listing = queries.list_conversations(console, queries.ConversationFilter())
+    assert [row["turns"] for row in listing["rows"] if row["sender_id"] == "counted"] == [30]
+    # The pager says it: messages, and the rows (actions and slots too) labelled as rows.
+    pages = Environment(loader=FileSystemLoader(Path(queries.__file__).parent / "templates"),
+                        autoescape=True).get_template("_pages.html").module
+    text = " ".join(str(pages.rows_pager(page, {})).split()).replace("\u2013", "-")
+    assert "Messages 41-60 of 60" in text and "rows 82-121 of 121" in text
+    text = " ".join(str(pages.rows_pager(quiet, {})).split()).replace("\u2013", "-")
+    assert "Messages 21-60 of 60" in text and "pages-rows" not in text and " rows " not in text
 
 
 def long_message_event(whole, part, intent="emergency", chars=None):
