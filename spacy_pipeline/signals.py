@@ -53,6 +53,8 @@ NOT_A_DENIAL_AFTER = frozenset(
 )
 # "lagi kejang" (is seizing): "lagi" right before a red flag places it now.
 NOW_BEFORE_RED_FLAG = frozenset("lagi lg lgi sedang sdg masih".split())
+# "dimas kejang2 ini gmn", "kejang nih": the one happening now, even when asked as "how?".
+NOW_AFTER_RED_FLAG = frozenset("ini nih skrg sekarang skr barusan".split())
 # "kalau anak saya kejang, …": a red flag after one of these is a "what if".
 CONDITIONALS = frozenset(
     "kalau kalo klo kl kalu jika jikalau bila apabila seandainya andai andaikan misal misalnya "
@@ -289,6 +291,8 @@ def _bahasa_context(doc: Doc, red_flags: list, is_question: bool) -> set:
     found = set()
     for entity in red_flags:
         if entity.start > 0 and doc[entity.start - 1].lower_ in NOW_BEFORE_RED_FLAG:
+            found.add("CONTEXT_NOW")
+        if entity.end < len(doc) and doc[entity.end].lower_ in NOW_AFTER_RED_FLAG:
             found.add("CONTEXT_NOW")
         if not is_question:
             continue

@@ -219,6 +219,25 @@ def test_red_flags_in_informal_bahasa_are_an_emergency(nlp, text):
     assert decide(nlp, text, "faq") == "emergency"
 
 
+# A mother wrote "<her son's name> kejang2 ini gmn" and got the general answer about seizures:
+# a name is no "anak saya", and the final "gmn" made it a question. "ini" after the seizure
+# says it is this one, now (pattern 1.19.0). "step" is the everyday word for a fever seizure.
+@pytest.mark.parametrize("text", [
+    "bu, adit kejang ini gmn",
+    "kejang nih anakku, gimana",
+    "reno step kak tolong",
+    "anakku step lagi",
+    "adek bayi step gmn ini",
+])
+def test_a_seizure_happening_now_told_with_a_name_or_as_step_is_an_emergency(nlp, text):
+    assert decide(nlp, text, "faq") == "emergency"
+
+
+@pytest.mark.parametrize("text", ["step by step how do i book", "langkah pertamanya apa", "what is the next step"])
+def test_step_alone_is_no_seizure(nlp, text):
+    assert not read_signals(nlp(text)).red_flag
+
+
 # --- crisis -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", [
