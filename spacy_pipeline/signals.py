@@ -54,7 +54,8 @@ NOT_A_DENIAL_AFTER = frozenset(
 # "lagi kejang" (is seizing): "lagi" right before a red flag places it now.
 NOW_BEFORE_RED_FLAG = frozenset("lagi lg lgi sedang sdg masih".split())
 # "dimas kejang2 ini gmn", "kejang nih": the one happening now, even when asked as "how?".
-NOW_AFTER_RED_FLAG = frozenset("ini nih skrg sekarang skr barusan".split())
+# Not "sekarang": "pernah pingsan sekarang sehat" is past, and now well.
+NOW_AFTER_RED_FLAG = frozenset("ini nih barusan".split())
 # "kalau anak saya kejang, …": a red flag after one of these is a "what if".
 CONDITIONALS = frozenset(
     "kalau kalo klo kl kalu jika jikalau bila apabila seandainya andai andaikan misal misalnya "

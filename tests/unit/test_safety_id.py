@@ -233,6 +233,17 @@ def test_a_seizure_happening_now_told_with_a_name_or_as_step_is_an_emergency(nlp
     assert decide(nlp, text, "faq") == "emergency"
 
 
+@pytest.mark.parametrize("text", ["istri saya mendadak gak bisa gerakin kaki kirinya",
+                                  "bapak tiba2 ga bisa menggerakkan tangan kanan"])
+def test_suddenly_unable_to_move_a_limb_in_the_active_form_is_an_emergency(nlp, text):
+    assert decide(nlp, text, "faq") == "emergency"
+
+
+def test_a_red_flag_long_past_with_now_after_it_is_not_happening_now(nlp):
+    """ "sekarang" after a red flag starts "now (he is) well", not "happening now"."""
+    assert decide(nlp, "dulu pernah kejang sekarang udah sehat, ada hubungannya gak?", "faq") != "emergency"
+
+
 @pytest.mark.parametrize("text", ["step by step how do i book", "langkah pertamanya apa", "what is the next step"])
 def test_step_alone_is_no_seizure(nlp, text):
     assert not read_signals(nlp(text)).red_flag

@@ -60,6 +60,14 @@ def test_reports_of_mirroring_are_symptom_reports(nlp, text):
     assert signals.symptom_report and not signals.red_flag
 
 
+@pytest.mark.parametrize("text", [
+    "my daughter's right hand grips the cup and the other hand grips too",
+    "when he squeezes the ball with his left hand the opposite hand squeezes as well",
+])
+def test_the_other_hand_doing_the_same_grasp_is_a_report(nlp, text):
+    assert read_signals(nlp(text)).symptom_report
+
+
 @pytest.mark.parametrize(
     "text",
     ["What are the symptoms of MMD?", "does it affect the legs too", "is it passed down from parents",
