@@ -28,8 +28,15 @@ def booking_store() -> BookingStore:
     return BookingStore(create_db_engine(settings.bookings_db_url, settings.db_timeout_seconds))
 
 
-def _age_label(age: Any, label: Any) -> str:
+# The age label is kept as parsed ("4 years 3 months"); a Bahasa summary reads it in Bahasa.
+AGE_UNITS_ID = {"years": "tahun", "year": "tahun", "months": "bulan", "month": "bulan",
+                "weeks": "minggu", "week": "minggu", "days": "hari", "day": "hari", "and": "dan"}
+
+
+def _age_label(age: Any, label: Any, indonesian: bool = False) -> str:
     if isinstance(label, str) and label:
+        if indonesian:
+            return " ".join(AGE_UNITS_ID.get(word, word) for word in label.split())
         return label
     return f"{int(age)}" if isinstance(age, (int, float)) else "?"
 
@@ -63,7 +70,7 @@ class ActionAskBookingConfirmed(Action):
         dispatcher.utter_message(
             response="utter_booking_summary",
             consult_for=consult_for_labels.get(slots.get("consult_for"), "?"),
-            patient_age=_age_label(slots.get("patient_age"), slots.get("patient_age_label")),
+            patient_age=_age_label(slots.get("patient_age"), slots.get("patient_age_label"), indonesian),
             symptom_description=slots.get("symptom_description") or "?",
             requester_name=slots.get("requester_name") or "?",
             contact=slots.get("contact") or "?",

@@ -190,3 +190,10 @@ def test_new_session_of_a_returning_user_is_marked_and_keeps_the_handoff(domain)
 def test_first_session_is_not_marked_returning(domain):
     _, events = run(ActionSessionStart(), make_tracker(), domain)
     assert SlotSet("returning_user", True) not in events
+
+
+def test_an_age_label_is_read_back_in_bahasa_in_a_bahasa_summary(domain):
+    """A mother typed "4 tahun 3 bulan" and her Bahasa summary said "4 years 3 months"."""
+    slots = {**FILLED_BOOKING, "language": "id", "patient_age": 4.25, "patient_age_label": "4 years 3 months"}
+    messages, _ = run(ActionAskBookingConfirmed(), make_tracker(slots=slots), domain)
+    assert messages[0]["patient_age"] == "4 tahun 3 bulan"
