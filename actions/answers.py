@@ -71,7 +71,7 @@ _STOP_OBJECT = (
 _STOP_PATTERN = re.compile(
     _LEAD
     + r"(?:stop|cancel|pause|quit|exit|abort|end|halt|enough|that's enough|later|maybe later|"
-    r"not now|not right now|not today|another time|some other time|never ?mind|nvm|"
+    r"not now|not right now|not today|not yet|another time|some other time|never ?mind|nvm|"
     r"forget (?:it|about it|this|that)|(?:i(?:'ve| have)? )?changed my mind|"
     r"i'?m done|i am done|that's all|"
     r"(?:(?:i think|maybe|perhaps) )?(?:i'll|i will|ill|i'd rather|i would rather|let's|lets|we'll|we will) "
@@ -91,11 +91,11 @@ _STOP_PATTERN = re.compile(
     r"batal(?:kan|in)?(?: (?:aja|saja|dulu|booking(?:nya)?|pesanan(?:nya)?|janji(?:nya)?|"
     r"konsultasi(?:nya)?|pendaftaran(?:nya)?))*|"
     r"nanti(?: (?:saja|aja|dulu|lagi|deh|ya))*|lain kali(?: (?:aja|saja))?|"
-    r"(?:ga|gak|nggak|ngga|enggak|engga|tidak|tdk|gk|ndak|nda) (?:jadi|jd|lanjut|"
+    r"(?:(?:saya|aku|sy|gue|gw|aq) )?(?:ga|gak|nggak|ngga|enggak|engga|tidak|tdk|gk|ndak|nda) (?:jadi|jd|lanjut|"
     r"(?:mau|ingin|pengen) (?:lanjut|melanjutkan|meneruskan|booking|daftar)|"
     # "gak usah lanjut"; "gak usah" alone is a "no" to the question, not a stop.
     r"usah (?:lanjut|dilanjut|dilanjutkan|diteruskan|diterusin))"
-    r"(?: (?:deh|aja|saja|dulu|lagi|booking|konsultasi))*|"
+    r"(?: (?:deh|aja|saja|dulu|lagi|booking|konsultasi|konsul|pesan|daftar|ya|sih))*|"
     r"(?:saya|aku|sy|gue|gw) (?:mau|ingin|pengen|pengin) (?:berhenti|batal|membatalkan|keluar|stop)"
     r"(?: (?:aja|saja|dulu))*"
     r")" + _TAIL
@@ -140,6 +140,48 @@ def is_farewell(text: Any) -> bool:
     cleaned = _clean(text)
     sentences = [part for part in re.split(r"(?<=[.!?])\s+", cleaned or "") if part.strip()]
     return len(sentences) > 1 and _full_match(_FAREWELL_PATTERN, sentences[-1])
+
+
+# A clause beside a stop or a goodbye that changes nothing: an excuse ("I'm busy cooking"),
+# a "no" ("eh gak usah deh"), manners.
+_EXCUSE = re.compile(
+    r"\b(?:busy|sibuk|cooking|masak|driving|nyetir|at work|di kantor|in a meeting|rapat|di jalan|"
+    r"sorry|maaf|later|nanti|another time|lain kali)\b"
+)
+_NO_CLAUSE = re.compile(
+    r"^(?:(?:eh|oh|hmm|um|ah|wah) )*(?:no|nope|nah|gak usah|ga usah|gausah|tidak usah|nggak usah|gk usah)"
+    r"(?: (?:deh|dulu|ya|aja|thanks|thank you|makasih))*$"
+)
+
+
+def leaving(text: Any) -> Optional[str]:
+    """ "stop" or "farewell" when the message is a way of leaving: the whole message
+    ("stop", "bye"), or clauses that are each a stop, a goodbye, an excuse or a "no"
+    ("udah dulu ya, nanti lagi", "goodbye for now, I'll finish this another time", "oh sorry
+    I'm busy cooking, can't do this right now"). None otherwise: a description that only
+    mentions stopping ("he can't stop, it's worse at night") is an answer."""
+    if is_explicit_stop(text):
+        return "stop"
+    if is_farewell(text):
+        return "farewell"
+    cleaned = _clean(text)
+    clauses = [clause.strip() for clause in re.split(r"[,.;!?]+", cleaned or "") if clause.strip()]
+    if len(clauses) < 2:
+        return None
+    kinds = []
+    for clause in clauses:
+        plain = _plain(clause)
+        if is_explicit_stop(clause):
+            kinds.append("stop")
+        elif is_farewell(clause):
+            kinds.append("farewell")
+        elif is_chitchat(clause) or _NO_CLAUSE.match(plain) or (_EXCUSE.search(plain) and len(plain.split()) <= 8):
+            kinds.append("filler")
+        else:
+            return None
+    if "stop" in kinds:
+        return "stop"
+    return "farewell" if "farewell" in kinds else None
 
 
 # --- go back -----------------------------------------------------------------------------
@@ -296,7 +338,28 @@ def extract_contact(text: Any) -> Optional[str]:
     phone = _find_phone(cleaned)
     if email and (phone is None or email.start() < phone[0]):
         return email.group(0)
-    return phone[2] if phone else None
+    return phone[2] if phone else spelled_email(cleaned)
+
+
+# "margolsen at yahoo dot com", "m a r g o at gmail dot com", "budi titik santoso et gmail
+# titik com": an email spelled out in words, as some type it (or dictate it).
+_SPELLED_EMAIL = re.compile(
+    r"^(?:(?:my )?e-?mail(?: is| address is)?:? |(?:e-?mail|alamat e-?mail) (?:saya|sy|aku)(?: adalah)? |"
+    r"(?:it's|its|it is) )?"
+    r"(\w(?: \w)+|[\w+-]+(?: (?:dot|titik) [\w+-]+)*) (?:at|et|@) ([\w-]+(?: (?:dot|titik) [\w-]+)+)\.?$",
+    re.IGNORECASE,
+)
+
+
+def spelled_email(text: Any) -> Optional[str]:
+    cleaned = _clean(text)
+    match = _SPELLED_EMAIL.match(cleaned or "")
+    if not match:
+        return None
+    dotted = [re.sub(r" (?:dot|titik) ", ".", part, flags=re.IGNORECASE) for part in match.groups()]
+    local = dotted[0].replace(" ", "") if re.fullmatch(r"\w(?: \w)+", dotted[0]) else dotted[0]
+    candidate = f"{local}@{dotted[1]}".lower()
+    return candidate if _EMAIL_FIND.fullmatch(candidate) else None
 
 
 def _without_contacts(text: str) -> str:

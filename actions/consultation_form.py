@@ -81,6 +81,13 @@ DONT_SEND = re.compile(
     r"belum|tdk usah|gk usah|ndak usah)\s+(?:\w+\s+)?(?:send|submit|sent|kirim|dikirim|kirimkan|dikirimkan|"
     r"ngirim|dikirimin|kirimin)\b"
 )
+# "no, not yet, I want to talk to my husband first": a summary left for later, not an edit
+# (it was read as a change of who the consultation is for).
+NOT_NOW = re.compile(r"\b(?:not yet|not now|hold on|wait|later|first|tunggu|nanti)\b")
+EDIT_WORDS = re.compile(
+    r"\b(?:change|wrong|edit|fix|update|correct|instead|ganti|ubah|salah|koreksi|name|time|times|contact|phone|"
+    r"number|email|age|nama|waktu|jam|nomor|umur|usia|keluhan)\b"
+)
 # "no i dont want to share the chat", "yes that's fine": the first word answers.
 LEADING_NO = re.compile(r"^(no|nope|nah|tidak|nggak|gak|ga|enggak|jangan)\b")
 LEADING_YES = re.compile(r"^(yes|yeah|yep|ya|iya|sure|ok|okay|boleh)\b")
@@ -190,13 +197,14 @@ class ValidateConsultationForm(BaseFormValidator):
             return {}
         if intent.get("name") in LANGUAGE_INTENTS and (intent.get("confidence") or 0) >= SURE:
             return {}  # "English please" is not a name (data/rules/language.yml answers it)
-        if answers.is_explicit_stop(text):
+        way_out = answers.leaving(text)
+        if way_out == "stop":
             # Ends the form here; action_submit_booking then says the booking is paused.
             logger.info("form=%s slot=%s outcome=stopped", self.form_name(), asked)
             # Rasa rejects a form whose validator sets only requested_slot; the offer to
             # continue is a real slot, so the form ends here instead.
             return {"requested_slot": None, "pending_question": "continue_booking"}
-        if answers.is_farewell(text) or (
+        if way_out == "farewell" or (
             intent.get("name") == "goodbye" and (intent.get("confidence") or 0) >= SURE and answers.is_chitchat(text)
         ):
             # "thanks, bye": the user is leaving; the booking waits for them with a goodbye.
@@ -382,7 +390,9 @@ class ValidateConsultationForm(BaseFormValidator):
         if plain in ("start again", "start over", "restart", "mulai lagi", "ulang", "no, start again"):
             dispatcher.utter_message(response="utter_booking_restart")
             return {slot: None for slot in FORM_SLOTS} | {"patient_age_label": None, "summary_edit_pending": None}
-        if DONT_SEND.search(plain):
+        if DONT_SEND.search(plain) or (
+            NOT_NOW.search(plain) and not EDIT_WORDS.search(plain) and not CONFIRMATION.search(plain)
+        ):
             # "nvm dont send it", "jangan dikirim dulu": never read as the "send" it contains.
             # Nothing is sent; the booking waits with its answers, as after "stop".
             logger.info("form=%s slot=booking_confirmed outcome=not_sent", self.form_name())

@@ -140,3 +140,39 @@ def test_an_email_at_the_name_question_is_the_contact_not_a_name(domain):
     assert slots["requester_name"] is None
     assert slots["contact"] == "mark@example.com"
     assert responses == ["utter_contact_updated"]
+
+
+# --- from a third persona session: ways of leaving told in two clauses ----------------------
+
+@pytest.mark.parametrize("asked", ["symptom_description", "preferred_times", "requester_name"])
+@pytest.mark.parametrize("text", [
+    "bye for now, I'll do the rest another time",
+    "udah ya, nanti aja lagi",
+    "sorry I'm driving, can't do this right now",
+    "aku gak mau lanjut deh",
+    "eh ga usah, batal aja",
+])
+def test_leaving_in_two_clauses_is_never_stored_as_an_answer(domain, asked, text):
+    """ "goodbye for now, I'll finish this another time" was stored as what was noticed."""
+    slots, _ = validate(domain, text, asked, filled={**FILLED_BOOKING, asked: None})
+    assert slots["requested_slot"] is None
+    assert slots.get(asked) is None
+
+
+@pytest.mark.parametrize("text", ["his hand can't stop, worse at night", "left hand copies, not now but when writing"])
+def test_a_description_that_mentions_stopping_is_still_the_answer(domain, text):
+    slots, _ = validate(domain, text, "symptom_description", filled={**FILLED_BOOKING, "symptom_description": None})
+    assert slots["symptom_description"]
+
+
+@pytest.mark.parametrize("text", ["no, not yet, I need to ask my wife first", "hold on, let me check with my husband",
+                                  "tunggu ya, sy tanya suami"])
+def test_not_yet_at_the_summary_pauses_and_changes_nothing(domain, text):
+    slots, _ = validate(domain, text, "booking_confirmed", filled={**FILLED_BOOKING, "booking_confirmed": None})
+    assert slots["requested_slot"] is None
+    assert set(slots) <= {"requested_slot", "pending_question", "form_non_answers"}
+
+
+def test_a_spelled_out_email_is_the_contact(domain):
+    slots, _ = validate(domain, "jo dot park at gmail dot com", "contact", filled={"requester_name": "Jo Park"})
+    assert slots["contact"] == "jo.park@gmail.com"
