@@ -66,6 +66,85 @@ _ASKING_PHRASE = re.compile(
 
 
 
+# Bahasa Indonesia often asks with the question word or a tag last and no "?": "penyebabnya
+# apa", "itu normal gak", "bisa sembuh ga sih", "apakah ini berbahaya".
+_ID_QUESTION_WORDS = (
+    r"apakah|apa|apaan|gimana|gmn|gmna|bagaimana|kenapa|knp|napa|mengapa|kapan|dimana|di\s+mana|ke\s*mana|mana|"
+    r"siapa|berapa|brp|bisakah|benarkah|perlukah|haruskah|adakah|bolehkah|mungkinkah"
+)
+_ID_TAGS = r"gak|ga|gk|nggak|ngga|enggak|engga|kagak|tidak|tdk|ndak|nda|bukan|belum|blm"
+_ID_PARTICLES = r"ya|yah|yaa|sih|si|kak|dok|dong|nih|tuh|deh|kah|gitu|begitu|ini|itu"
+_ID_ENDS_ASKING = re.compile(
+    rf"\b(?:{_ID_QUESTION_WORDS}|{_ID_TAGS})(?:\s+(?:{_ID_PARTICLES}))*\s*\?*\s*$", re.IGNORECASE
+)
+# A second question after one that ended that way: "penyebabnya apa terus pengobatannya
+# gimana", "menular gak, bisa sembuh gak".
+_ID_ASKED_THEN = re.compile(
+    rf"\b(?:{_ID_QUESTION_WORDS}|{_ID_TAGS})(?:\s+(?:{_ID_PARTICLES}))*"
+    rf"(?P<cut>\s*,\s*(?:(?:dan|terus|trus|trs|lalu|serta)\s+)?|"
+    rf"\s+(?:dan|terus|trus|trs|lalu|serta|terus\s+juga)\s+)",
+    re.IGNORECASE,
+)
+# Where a Bahasa question starts behind its context: "…ikut gerak itu normal gak",
+# "…main piano apakah ini berbahaya", "…dari kecil apa bisa menurun ke anak".
+_ID_ASKING_START = re.compile(
+    r"\b(?:apakah|bisakah|benarkah|perlukah|haruskah|adakah|gimana|gmn|gmna|bagaimana|kenapa|knp|"
+    r"mengapa|kapan|siapa|berapa|"
+    r"apa(?=\s+(?:itu|ini|bisa|benar|bener|ada|penyebab\w*|obat\w*|perlu|harus|mungkin|normal|"
+    r"wajar|bahaya|berbahaya|menular|menurun|nurun|keturunan|termasuk|artinya))|"
+    r"(?:itu|ini|apa)\s+(?:normal|wajar|bahaya|berbahaya|biasa|menurun|nurun|menular|keturunan|"
+    r"termasuk|penyakit|kelainan|gejala|bisa|perlu|harus|mmd|cmm)|"
+    r"(?:bisa|perlu|harus|boleh)\s+(?:sembuh|hilang|diobati|diterapi|menurun|nurun|menular|ketularan|"
+    r"dicegah|normal|ke|periksa|dibawa|khawatir|diapain|ngapain))\b",
+    re.IGNORECASE,
+)
+
+
+_ID_FILLER = re.compile(
+    rf"^(?:{_ID_QUESTION_WORDS}|{_ID_TAGS}|{_ID_PARTICLES}|emang|jadi|terus|trus|min|kira2|kira-kira)$",
+    re.IGNORECASE,
+)
+# A Bahasa question is read on its own only behind real context ("anak sy umur 5 thn kalo
+# nulis tangan kirinya ikut gerak | itu normal gak"); a subject put first ("prevalensi cmm
+# berapa ya dok") belongs to its question.
+MIN_ID_CONTEXT_WORDS = 4
+
+
+def _split_indonesian_questions(piece: str) -> List[str]:
+    """A clause holding two Bahasa questions, each ending with its question word or tag."""
+    pieces, start = [], 0
+    for match in _ID_ASKED_THEN.finditer(piece):
+        before = piece[start:match.start("cut")]
+        if _words(before) < MIN_PART_WORDS or all(_ID_FILLER.match(w) for w in _WORD.findall(before)):
+            continue  # "engga, skip aja" is an answer; "apakah ini sama dengan …" one question
+        pieces.append(piece[start:match.start("cut")])
+        start = match.end("cut")
+    pieces.append(piece[start:])
+    return [p for p in pieces if p.strip()]
+
+
+def _indonesian_question_tail(piece: str) -> str:
+    """The Bahasa question at the end of a clause that opens with context ("" when none)."""
+    matches = list(_ID_ASKING_START.finditer(piece))
+    if not matches:
+        return ""
+    strong = [i for i, m in enumerate(matches)
+              if re.match(rf"(?:{_ID_QUESTION_WORDS})\b", m.group(0), re.IGNORECASE)]
+    # "apakah CMM bisa menular": the question word starts it, not the later "bisa".
+    first = strong[-1] if strong else len(matches) - 1
+    # "apa bisa menurun", "kenapa bisa begitu": adjacent question words are one question.
+    while first > 0 and not piece[matches[first - 1].end():matches[first].start()].strip():
+        first -= 1
+    start = matches[first].start()
+    tail = piece[start:]
+    content = [w for w in _WORD.findall(tail) if not _ID_FILLER.match(w)]
+    if _words(piece[:start]) < MIN_ID_CONTEXT_WORDS or not content:
+        return ""
+    if strong or _ID_ENDS_ASKING.search(tail) or tail.rstrip().endswith("?"):
+        return tail
+    return ""
+
+
 def strip_pleasantries(text: str) -> str:
     """The message without a greeting before it and thanks after it ("" when nothing else)."""
     core = _LEADING.sub("", text or "", count=1)
@@ -78,12 +157,19 @@ def _words(text: str) -> int:
 
 
 def looks_like_question(part: str) -> bool:
-    return part.rstrip().endswith("?") or bool(_OPENS_QUESTION.match(part))
+    return (part.rstrip().endswith("?") or bool(_OPENS_QUESTION.match(part))
+            or bool(_ID_ENDS_ASKING.search(part)))
 
 
 def _question_tail(piece: str) -> str:
     """The question at the end of a clause that opens with context ("me my bro and my dad
-    all do the hand copying thing lol is it genetic or smth" -> "is it genetic or smth")."""
+    all do the hand copying thing lol is it genetic or smth" -> "is it genetic or smth";
+    "anak sy 5 thn tangan kirinya ikut gerak itu normal gak" -> "itu normal gak")."""
+    if _OPENS_QUESTION.match(piece):
+        return piece
+    indonesian = _indonesian_question_tail(piece)
+    if indonesian:
+        return indonesian
     if looks_like_question(piece):
         return piece
     matches = list(_ASKING_PHRASE.finditer(piece))
@@ -106,14 +192,16 @@ def question_parts(text: str) -> List[str]:
         pieces = _JOINED_QUESTION.split(sentence)
         merged: List[str] = []
         for piece in pieces:
-            if merged and _words(merged[-1]) < 3:
+            # ("menular gak dan bisa sembuh gak": a Bahasa question ends with its tag.)
+            if merged and _words(merged[-1]) < 3 and not _ID_ENDS_ASKING.search(merged[-1]):
                 merged[-1] = f"{merged[-1]} and {piece}"
             else:
                 merged.append(piece)
-        for piece in merged:
-            piece = _question_tail(piece.strip(" ,;:-"))
-            if _words(piece) >= MIN_PART_WORDS:
-                parts.append(piece)
+        for clause in merged:
+            for piece in _split_indonesian_questions(clause):
+                piece = _question_tail(piece.strip(" ,;:-"))
+                if _words(piece) >= MIN_PART_WORDS:
+                    parts.append(piece)
     questions = [part for part in parts if looks_like_question(part)]
     return (questions or parts)[:MAX_PARTS]
 
@@ -121,4 +209,5 @@ def question_parts(text: str) -> List[str]:
 def asks_something(text: str) -> bool:
     """True when a message asks a question anywhere in it, not only at its start."""
     text = text or ""
-    return "?" in text or bool(_ASKING_PHRASE.search(text))
+    return ("?" in text or bool(_ASKING_PHRASE.search(text)) or bool(_ID_ENDS_ASKING.search(text))
+            or bool(_indonesian_question_tail(text)))

@@ -79,3 +79,43 @@ def test_questions_in_bahasa_indonesia_split_too(text, parts):
 ])
 def test_indonesian_greetings_and_thanks_around_a_question(text, question):
     assert strip_pleasantries(text) == question
+
+
+# Written from personas (a mother typing on her phone, a teenager, a grandmother) before the
+# rules: Bahasa asks with the question word or a tag at the end, often without "?".
+@pytest.mark.parametrize("text, parts", [
+    ("penyebabnya apa terus pengobatannya gimana", ["penyebabnya apa", "pengobatannya gimana"]),
+    ("menular gak dan bisa sembuh gak", ["menular gak", "bisa sembuh gak"]),
+    ("obatnya apa, bisa sembuh total ga", ["obatnya apa", "bisa sembuh total ga"]),
+    ("ini keturunan ga sih, trus anak sy yg kecil bisa kena juga gak",
+     ["ini keturunan ga sih", "anak sy yg kecil bisa kena juga gak"]),
+    # The question behind its context is the part read.
+    ("anak sy umur 5 thn kalo nulis tangan kirinya ikut gerak itu normal gak", ["itu normal gak"]),
+    ("tangan kanan anak saya ikut bergerak waktu dia main piano apakah ini berbahaya",
+     ["apakah ini berbahaya"]),
+    ("suami saya juga punya kayak gitu dari kecil apa bisa menurun ke anak", ["apa bisa menurun ke anak"]),
+    ("cucu saya tangannya gerak sendiri kalau main kenapa bisa begitu", ["kenapa bisa begitu"]),
+    ("ponakan sy ada gejala tangan cermin bisa sembuh ga sih", ["bisa sembuh ga sih"]),
+    ("anakku kalo megang sendok tangan satunya ikut gerak, normal ga ya kak?",
+     ["anakku kalo megang sendok tangan satunya ikut gerak, normal ga ya kak?"]),
+    # Statements stay whole.
+    ("anak saya tangan kirinya ikut gerak kalau menulis", ["anak saya tangan kirinya ikut gerak kalau menulis"]),
+    ("dia gak sakit dan gak rewel cuma tangannya ikut gerak",
+     ["dia gak sakit dan gak rewel cuma tangannya ikut gerak"]),
+])
+def test_bahasa_questions_with_the_question_word_last(text, parts):
+    assert question_parts(text) == parts
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("anak sy umur 5 thn kalo nulis tangan kirinya ikut gerak itu normal gak", True),
+    ("tangan kanan anak saya ikut bergerak waktu dia main piano apakah ini berbahaya", True),
+    ("ponakan sy ada gejala tangan cermin bisa sembuh ga sih", True),
+    ("sy 40 thn baru2 ini tangan kiri ikut gerak sendiri harus periksa ke mana", True),
+    ("anak saya tangan kirinya ikut gerak kalau menulis", False),
+    ("tangan kiri sy suka ikut gerak sendiri dari kecil", False),
+    ("dia gak bisa pakai satu tangan aja", False),
+    ("makasih ya kak", False),
+])
+def test_a_bahasa_question_is_found_anywhere_in_a_message(text, asks):
+    assert asks_something(text) is asks
