@@ -84,9 +84,13 @@ lint: $(VENV)/.installed
 	@echo "==> ruff"
 	@$(BIN)/ruff check actions common spacy_pipeline channels console rasa_server tests scripts bench webchat/server.py
 
+# On two workers (one module per worker at a time), then the `slow` ones alone: two of them
+# time work that needs idle cores, and one runs a whole `rasa data validate`.
 unit: $(SPACY_DIR)/meta.json
-	@echo "==> unit tests (actions, validators, parsers, spaCy pipeline, content)"
-	@$(ENV) $(BIN)/pytest -q tests/unit
+	@echo "==> unit tests (actions, validators, parsers, spaCy pipeline, content) on two workers"
+	@$(ENV) $(BIN)/pytest -q -n 2 --dist loadscope -m "not slow" -p no:cacheprovider tests/unit
+	@echo "==> the slow unit tests, alone"
+	@$(ENV) $(BIN)/pytest -q -m slow -p no:cacheprovider tests/unit
 
 # The developer's quick loop: no servers, no database, no browser. Unit tests on two workers
 # (pytest-xdist; one module per worker at a time, so a module's console process starts once);
