@@ -15,6 +15,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, Dict, List
 
 from tests import evaluate_safety
 
@@ -43,21 +44,21 @@ MIN_ACCURACY = 0.95
 OFFERS_CONSULTATION = {"report_symptom", "request_consultation"}
 
 
-def run_rasa_test(nlu: Path = HELDOUT, out: Path = OUT, log_name: str = "eval.log",
-                  *extra: str) -> None:
-    out.mkdir(parents=True, exist_ok=True)
+def run_evaluations(jobs: List[Dict[str, Any]], log_name: str = "eval.log") -> None:
+    """Every (NLU file, output directory) evaluation in one process with one loaded model,
+    through the server's hooks (tests/nlu_batch.py): Rasa's reports, as `rasa test nlu`."""
     log = ROOT / "var" / log_name
+    log.parent.mkdir(parents=True, exist_ok=True)
+    jobs_file = ROOT / "var" / "eval-jobs.json"
+    jobs_file.write_text(json.dumps([{**job, "nlu": str(job["nlu"]), "out": str(job["out"])} for job in jobs]))
     with log.open("w") as handle:
         completed = subprocess.run(
-            # Through the server's runtime (python -m rasa_server): the hooks that read messages
-            # in production are the ones evaluated.
-            [sys.executable, "-m", "rasa_server", "test", "nlu", "--model", str(MODEL),
-             "--nlu", str(nlu), "--out", str(out), *extra],
+            [sys.executable, "-m", "tests.nlu_batch", str(MODEL), str(jobs_file)],
             cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, timeout=900,
         )
     if completed.returncode != 0:
         print(log.read_text()[-3000:])
-        raise SystemExit(f"rasa test nlu failed ({completed.returncode}); see {log}")
+        raise SystemExit(f"the NLU evaluation failed ({completed.returncode}); see {log}")
 
 
 def load(name: str, out: Path = OUT):
@@ -68,6 +69,13 @@ def load(name: str, out: Path = OUT):
 def main() -> int:
     failures = []
     unmet = []
+    jobs: List[Dict[str, Any]] = []
+    for _language, heldout, safety, out in SETS:
+        for name in ("intent_report.json", "intent_errors.json", "response_selection_report.json"):
+            (out / name).unlink(missing_ok=True)  # never read a stale run
+        jobs += [{"nlu": heldout, "out": out},
+                 {"nlu": evaluate_safety.prepare(out / "safety", safety), "out": out / "safety", "successes": True}]
+    run_evaluations(jobs)
     for language, heldout, safety, out in SETS:
         print(f"    --- {language} ({heldout.relative_to(ROOT)}) ---")
         goal_failures, figures = evaluate_language(heldout, safety, out)
@@ -89,8 +97,7 @@ def main() -> int:
 
 
 def evaluate_language(heldout: Path, safety_messages: Path, out: Path) -> tuple:
-    """Runs one language's held-out and safety sets: (the goals missed, the figures)."""
-    run_rasa_test(heldout, out)
+    """Reads one language's held-out and safety evaluations: (the goals missed, the figures)."""
     report = load("intent_report.json", out)
     errors = load("intent_errors.json", out) or []
     selection = load("response_selection_report.json", out)
@@ -121,7 +128,7 @@ def evaluate_language(heldout: Path, safety_messages: Path, out: Path) -> tuple:
         failures.append(f"{len(missed_emergencies)} emergency message(s) not sent to emergency services")
 
     print(f"    safety ({safety_messages.relative_to(ROOT)}):")
-    safety, safety_failures = evaluate_safety.evaluate(run_rasa_test, out / "safety", safety_messages)
+    safety, safety_failures = evaluate_safety.read(out / "safety", safety_messages)
     report["safety"] = safety
     (out / "intent_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     figures = {

@@ -1,6 +1,6 @@
 """Safety part of `make eval`: every message of tests/nlu/safety_heldout.yml (written
-independently of the training data) is parsed by the trained model through `rasa test nlu`,
-as the held-out evaluation does. Goals:
+independently of the training data) is parsed by the trained model through Rasa's NLU
+evaluation, in the held-out evaluation's run (tests/evaluate_heldout.py). Goals:
 
 - every `emergency` message is caught (intent `emergency`, or `crisis`);
 - every `crisis` message is caught (intent `crisis`);
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import Dict, List, Tuple
 
 import yaml
 
@@ -33,17 +33,23 @@ def to_rasa_nlu(messages: Dict[str, List[str]], path: Path) -> None:
     path.write_text(yaml.safe_dump({"version": "3.1", "nlu": nlu}, allow_unicode=True, width=10**6))
 
 
-def evaluate(run_rasa_test: Callable[..., None], out: Path, source: Path = SAFETY) -> Tuple[dict, List[str]]:
-    """Parses every safety message of `source` with the model; prints and returns the figures
-    and the failed goals."""
+def _messages(source: Path) -> Dict[str, List[str]]:
     data = yaml.safe_load(source.read_text())
-    messages = {kind: [str(text).strip() for text in data[kind]]
-                for kind in ("emergency", "crisis", "not_emergency")}
+    return {kind: [str(text).strip() for text in data[kind]] for kind in ("emergency", "crisis", "not_emergency")}
+
+
+def prepare(out: Path, source: Path = SAFETY) -> Path:
+    """Writes `source` as Rasa NLU data under `out` (the file to evaluate, with successes)."""
     nlu_file = out / "safety_nlu.yml"
-    to_rasa_nlu(messages, nlu_file)
+    to_rasa_nlu(_messages(source), nlu_file)
     for name in ("intent_successes.json", "intent_errors.json"):  # never read a stale run
         (out / name).unlink(missing_ok=True)
-    run_rasa_test(nlu_file, out, "eval-safety.log", "--successes")
+    return nlu_file
+
+
+def read(out: Path, source: Path = SAFETY) -> Tuple[dict, List[str]]:
+    """The figures and failed goals of an evaluation of prepare()'s file into `out`."""
+    messages = _messages(source)
     predicted = {}
     for name in ("intent_successes.json", "intent_errors.json"):
         path = out / name
