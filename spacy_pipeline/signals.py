@@ -286,6 +286,17 @@ def _names_its_owner(token) -> bool:
     return word.endswith(POSSESSIVE_ENDINGS) and word.startswith(OWNED_ROOTS) and word not in OWNED_ROOTS
 
 
+def _red_flag_names_its_owner(red_flags: list) -> bool:
+    """ "mulutnya mencong", "ngomongnya pelo", "mukaku turun": a red flag told of someone's own
+    face or speech is about a person, even when the person's name is the only other clue
+    ("dimas kok mulutnya mencong, ada hubungannya sm mmd?" is a report asked as a question)."""
+    return any(
+        token.lower_.endswith(POSSESSIVE_ENDINGS) and len(token.lower_) > 5
+        for entity in red_flags
+        for token in entity
+    )
+
+
 def _bahasa_context(doc: Doc, red_flags: list, is_question: bool) -> set:
     """ "dia lagi kejang" (now); "kalau dia kejang, apa yang harus saya lakukan?" (a what-if,
     asked: a told "kalau dia kejang saya panik" stays an emergency), unless told as now."""
@@ -342,6 +353,7 @@ def read_signals(doc: Doc) -> SafetySignals:
         about_someone_else=(third_person and not first_person) or _crisis_told_of_someone(doc, crisis_spans),
         labels=frozenset(labels),
         is_question=is_question,
-        personal=any(word in PERSONAL_WORDS for word in words),
+        personal=any(word in PERSONAL_WORDS for word in words)
+        or _red_flag_names_its_owner(red_flag_spans),
         denies_emergency=denies_emergency,
     )

@@ -233,6 +233,30 @@ def test_a_seizure_happening_now_told_with_a_name_or_as_step_is_an_emergency(nlp
     assert decide(nlp, text, "faq") == "emergency"
 
 
+# A mother asked whether her son's drooping mouth and slurred speech "since a while ago" had to do
+# with MMD, and got the FAQ answer first: her son's name was the only person word, and the
+# question mark made it a general question. A face or speech told as someone's own ("mulutnya",
+# "ngomongnya") is about a person, and "dr td" (since earlier) is still going.
+@pytest.mark.parametrize("text", [
+    "dimas kok dr td mulutnya mencong sebelah trus ngomongnya pelo gt, apa ada hubungannya sm mmd nya ya?",
+    "kenapa ya bicaranya jd pelo, apa krn mirror movement?",
+    "bibirnya kok turun sebelah, itu gejala mmd bukan?",
+    "rara dari td mukanya miring sebelah, normal gak sih?",
+    "mama kok ngomongnya kacau sejak td ya, ada hubungannya sama mmd?",
+])
+def test_a_red_flag_told_of_someones_face_or_speech_and_asked_about_is_an_emergency(nlp, text):
+    assert decide(nlp, text, "faq") == "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    "apakah mmd bisa bikin bicara pelo?",
+    "apakah MMD bisa bikin kejang?",
+    "mmd bikin muka mencong gak sih?",
+])
+def test_a_red_flag_asked_about_in_general_is_still_answered(nlp, text):
+    assert decide(nlp, text, "faq") == "red_flag_context"
+
+
 @pytest.mark.parametrize("text", ["istri saya mendadak gak bisa gerakin kaki kirinya",
                                   "bapak tiba2 ga bisa menggerakkan tangan kanan"])
 def test_suddenly_unable_to_move_a_limb_in_the_active_form_is_an_emergency(nlp, text):
