@@ -151,7 +151,8 @@ def render(directory: Path = DOMAIN_DIR) -> str:
         "when the `language` slot is `id`; the English one when it is `en` (the default). Conditions",
         "list the other slots a variation depends on (\"(default)\": none). Button payloads are what the",
         "assistant reads, so they stay the same in both languages; only the titles are translated.",
-        "Medical answers follow `shared/content/facts.md`; source names after \"Sumber\" stay as in English.",
+        "Medical answers follow `shared/content/facts.md`; source names after \"Sumber\" stay as in English",
+        "(a clinician traces them), except the consumer article, named in Bahasa.",
         "",
         f"{count_responses} responses, {count_pairs} English/Indonesian pairs, "
         f"{count_missing} English variations without an Indonesian twin.",

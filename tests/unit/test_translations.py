@@ -84,9 +84,15 @@ def numbers(text: str) -> List[str]:
     return sorted(re.sub(r"[.,]", "", n) for n in re.findall(r"\d+(?:[.,]\d{3})*", text))
 
 
+# Source names stay as facts.md's references name them, so a clinician can trace them; the one
+# that is a description, not a title, is said in Bahasa (a Bahasa reader saw "consumer article").
+SOURCE_NAMES_ID = {"artikel kesehatan untuk umum (Mei 2025)": "consumer article (May 2025)"}
+
+
 def sources(text: str, word: str) -> List[str]:
     match = re.search(rf"\b{word}: (.+?)\.?$", " ".join(text.split()))
-    return [s.strip() for s in match.group(1).split(";")] if match else []
+    names = [s.strip() for s in match.group(1).split(";")] if match else []
+    return [SOURCE_NAMES_ID.get(name, name) for name in names]
 
 
 def test_the_five_files_hold_the_responses_checked():
