@@ -476,7 +476,15 @@ _NOT_IN_NAMES = frozenset(
     email phone number wrong yes no saya aku dia anak mau ingin tidak gak nggak yang sudah udah
     untuk buat ini itu sakit nomor hp booking appointment book
     ga gk ngga enggak engga ndak tau tahu gatau gtau belum boleh bisa
-    salah umur umurnya usia usianya tahun thn bulan maksudnya maksud sy wrong oops age""".split()
+    salah umur umurnya usia usianya tahun thn bulan maksudnya maksud sy wrong oops age
+    lanjut lanjutkan lanjutin continue next resume kok lho keluhan keluhannya namanya""".split()
+)
+# "ratna. trus keluhannya blm diisi": a name ends where a new sentence starts after a word
+# (an initial's or a title's period, "Jo P. Park", "Dr. Amelia Watson", stays inside the name).
+_SENTENCE_AFTER_NAME = re.compile(
+    r"(?<=\w\w)(?<!\bdr)(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bst)(?<!\bjr)(?<!\bsr)(?<!\bprof)(?<!\bhj)"
+    r"\.\s+\S.*$",
+    re.IGNORECASE,
 )
 _NAME_CHARS = re.compile(r"[^\W\d_]|[\s'.,-]")
 
@@ -502,7 +510,7 @@ def extract_name(text: Any) -> Optional[str]:
     cleaned = _clean(text)
     if not cleaned or is_non_answer(cleaned) or is_time_phrase(cleaned):
         return None
-    name = _strip_name_frame(_without_contacts(cleaned))
+    name = _strip_name_frame(_SENTENCE_AFTER_NAME.sub("", _without_contacts(cleaned)))
     words = name.split()
     if not words or len(words) > 6 or len(name) > MAX_NAME or not any(c.isalpha() for c in name):
         return None
@@ -906,7 +914,7 @@ _EDIT_CUE = re.compile(
 )
 _CONNECTOR = re.compile(
     r"\b(?:to|into|as|should be|should say|should read|must be|is actually|is|it's|its|it is|are|be|ke|"
-    r"jadi|menjadi|harusnya|seharusnya|yang benar|sebenarnya|adalah)\b|[:=,]|->|\u2192",
+    r"jadi|jd|menjadi|harusnya|seharusnya|yang benar|sebenarnya|adalah|ganti|diganti|ubah|diubah)\b|[:=,]|->|\u2192",
     re.IGNORECASE,
 )
 _VAGUE_VALUE = re.compile(
@@ -920,17 +928,29 @@ _EDIT_FILLER = re.compile(
 )
 
 
+# "8 not 6", "7 thn bukan 6": the old value said after the new one.
+_OLD_VALUE = re.compile(
+    r"\s*,?\s*\b(?:not|bukan|bkn)\s+[\w.-]+(?:\s+(?:years?|yrs?|months?|tahun|thn|bulan|bln))?", re.IGNORECASE
+)
+_CHAT_PARTICLES = re.compile(r"(?:\s+(?:deh|dong|ya|yah|yaa|sih|kak|aja|saja|please|pls))+\s*$", re.IGNORECASE)
+
+
 def _value_after(text: str, start: int, parser: Callable[[str], Any]) -> Any:
     """The first value the parser accepts after a connector following the field word:
-    "change the time to saturday morning", "my name is wrong, it's Jo Park"."""
+    "change the time to saturday morning", "my name is wrong, it's Jo Park", "the age should
+    be 8 not 6", "namanya ganti Ratna Wulandari, umur dimas 7" (up to the next clause first)."""
     tail = text[start:].rstrip(" ?!.")
     for connector in _CONNECTOR.finditer(tail):
-        candidate = tail[connector.end():].strip(" ,:;-")
-        if not candidate or _EDIT_CUE.search(candidate) or _VAGUE_VALUE.match(candidate):
-            continue
-        value = parser(candidate)
-        if value is not None:
-            return value
+        whole = _CHAT_PARTICLES.sub("", _OLD_VALUE.sub("", tail[connector.end():])).strip(" ,:;-")
+        while (leading := _CONNECTOR.match(whole)) and leading.end() > 0:  # "ganti jd minggu pagi"
+            whole = whole[leading.end():].strip(" ,:;-")
+        first_clause = _CLAUSE.split(whole)[0].strip(" ,:;-")
+        for candidate in dict.fromkeys((first_clause, whole)):
+            if not candidate or _EDIT_CUE.search(candidate) or _VAGUE_VALUE.match(candidate):
+                continue
+            value = parser(candidate)
+            if value is not None:
+                return value
     if parser is _times_value and is_time_phrase(tail):  # "harusnya hari sabtu": no connector
         return _times_value(tail.strip())
     return None
@@ -972,7 +992,10 @@ def _named_field_edit(text: str) -> Optional[SummaryEdit]:
     else:
         value = None
     if value is None and field == "patient_age":
-        value = parse_age(_EDIT_FILLER.sub(" ", text[text.find(clause) + match.end():]))
+        after = _EDIT_FILLER.sub(" ", text[text.find(clause) + match.end():]).split()
+        value = parse_age(" ".join(after))
+        if value is None and len(after) >= 2 and after[0].isalpha():
+            value = parse_age(" ".join(after[1:]))  # "umur dimas 7": whose age, then the age
     if value is None and field == "preferred_times":  # "seharusnya setiap hari setelah jam 6"
         stripped = " ".join(_EDIT_FILLER.sub(" ", text).split())
         value = _times_value(stripped) if is_time_phrase(stripped) else None
@@ -1011,3 +1034,29 @@ def parse_summary_edit(text: Any) -> Optional[SummaryEdit]:
     if is_explicit_stop(cleaned) or is_chitchat(cleaned):
         return None
     return _named_field_edit(cleaned) or _implicit_edit(cleaned)
+
+
+# "the description is fine": a clause that says a field is right changes nothing.
+_FIELD_IS_RIGHT = re.compile(
+    r"\b(?:fine|ok|okay|good|right|correct|benar|betul|bener|udah bener|sudah benar|sesuai|oke)\b", re.IGNORECASE
+)
+# Fields a second clause may change on its own: each value is checked by a strict parser.
+_STRICT_EDIT_FIELDS = ("requester_name", "patient_age", "contact", "preferred_times")
+
+
+def parse_summary_edits(text: Any) -> List[SummaryEdit]:
+    """Every change one message asks for: "namanya ganti Ratna Wulandari, umur dimas 7" changes
+    the name and the age (the second was dropped). The first edit is parse_summary_edit's; each
+    other clause adds a field it names with a value, unless it says that field is right."""
+    first = parse_summary_edit(text)
+    if first is None or first.field == "back":
+        return [first] if first else []
+    edits = {first.field: first}
+    for clause in _CLAUSE.split(_clean(text) or ""):
+        clause = clause.strip()
+        if not clause or _FIELD_IS_RIGHT.search(clause):
+            continue
+        edit = _named_field_edit(clause)
+        if edit and edit.value is not None and edit.field in _STRICT_EDIT_FIELDS and edit.field not in edits:
+            edits[edit.field] = edit
+    return list(edits.values())

@@ -101,6 +101,23 @@ SHARING_WORDS = ("share", "shared", "sharing", "see", "read", "data", "privacy",
                  "data", "privasi", "percakapan")
 
 
+# A correction of an earlier answer, typed at a later question ("eh salah, umurnya 7").
+CORRECTION_CUE = re.compile(
+    r"\b(?:wrong|typo|mistake|oops|sorry|correction|should be|change|changed|fix|update|salah|koreksi|"
+    r"ganti|ganti\w*|ubah|diubah|harusnya|seharusnya|maaf|eh|deng|bukan|not)\b",
+    re.IGNORECASE,
+)
+MAX_CORRECTION_WORDS = 12
+# Answers a later message may correct in passing: each value is read by a strict parser.
+CORRECTABLE = ("patient_age", "requester_name", "contact", "preferred_times")
+FIELD_NAMES = {
+    "en": {"patient_age": "age", "requester_name": "name", "contact": "contact",
+           "preferred_times": "preferred times"},
+    "id": {"patient_age": "umur", "requester_name": "nama", "contact": "kontak",
+           "preferred_times": "waktu yang diinginkan"},
+}
+
+
 POLITE_TAIL = re.compile(r"[\s,.!]+(pls|plz|please|thanks|thank you|thx|ty|tq|makasih|ya)[\s.!]*$", re.IGNORECASE)
 POLITE_HEAD = re.compile(r"^(just|only)\s+", re.IGNORECASE)
 
@@ -216,6 +233,9 @@ class ValidateConsultationForm(BaseFormValidator):
             return self._consent(text, intent, dispatcher)
         if asked == "booking_confirmed":
             return self._summary_answer(text, intent, dispatcher, tracker)
+        corrected = self._earlier_answer_corrected(text, tracker, asked, dispatcher)
+        if corrected:
+            return corrected
         if WHY_ASKED.search(text):
             # "why do you need my phone?": say why, then ask the same question again (or
             # go on, when the answer came with it: "16. why does that matter").
@@ -305,6 +325,37 @@ class ValidateConsultationForm(BaseFormValidator):
         for slot, value in values.items():
             result.update(_slot_values(slot, value))
         return result
+
+    def _earlier_answer_corrected(
+        self, text: str, tracker: Tracker, asked: str, dispatcher: CollectingDispatcher
+    ) -> Dict[str, Any]:
+        """ "eh salah, umurnya 7" at the description question, "sorry, his age is actually 9"
+        at the contact question: a correction of an answer already given, naming its field
+        and the new value, changes that answer and asks the current question again (the age
+        was stored as the description, a name as the contact). Short messages only, with a
+        word that says something was wrong, so a description mentioning an age stays one."""
+        if not CORRECTION_CUE.search(text) or len(text.split()) > MAX_CORRECTION_WORDS:
+            return {}
+        edits = [
+            edit for edit in answers.parse_summary_edits(text)
+            if edit.field in CORRECTABLE and edit.field != asked and edit.value is not None
+            and tracker.get_slot(edit.field) is not None
+        ]
+        if not edits:
+            return {}
+        language = tracker.get_slot("language") or "en"
+        values: Dict[str, Any] = {}
+        for edit in edits:
+            values.update(_slot_values(edit.field, edit.value))
+            shown = edit.value.label if isinstance(edit.value, answers.Age) else str(edit.value)
+            dispatcher.utter_message(
+                response="utter_earlier_answer_updated",
+                field_name=FIELD_NAMES.get(language, FIELD_NAMES["en"])[edit.field],
+                new_value=shown,
+            )
+        logger.info("form=%s slot=%s outcome=earlier_answer_corrected fields=%s",
+                    self.form_name(), asked, ",".join(edit.field for edit in edits))
+        return values
 
     def _contact_correction(self, text: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict[str, Any]:
         """An email or phone typed at a later question corrects the contact ("sorry typo,
@@ -397,12 +448,15 @@ class ValidateConsultationForm(BaseFormValidator):
             # Nothing is sent; the booking waits with its answers, as after "stop".
             logger.info("form=%s slot=booking_confirmed outcome=not_sent", self.form_name())
             return {"requested_slot": None, "pending_question": "continue_booking"}
-        edit = answers.parse_summary_edit(text)
-        if edit is None and tracker.get_slot("summary_edit_pending"):
+        edits = answers.parse_summary_edits(text)
+        if not edits and tracker.get_slot("summary_edit_pending"):
             # An answer to "what would you like to change?": "the times", "name".
-            edit = answers.parse_summary_edit(f"change {text}")
-        if edit is not None and edit.field != "back":
-            return self._apply_edit(edit, dispatcher)
+            edits = answers.parse_summary_edits(f"change {text}")
+        if edits and edits[0].field != "back":
+            values: Dict[str, Any] = {}
+            for edit in edits:  # "namanya ganti Ratna Wulandari, umur dimas 7": both
+                values.update(self._apply_edit(edit, dispatcher))
+            return values
         decided = read_yes_no(text)
         if decided is False:
             return {"booking_confirmed": None, "summary_edit_pending": True}

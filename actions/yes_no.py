@@ -110,11 +110,22 @@ def has_words(text: object) -> bool:
     )
 
 
+# Words that ask to go on with what was started, as opposed to a plain "ok".
+GO_ON = re.compile(
+    r"\b(?:lanjut\w*|terus(?:in|kan)|continue|carry on|go on|resume|keep going|let'?s finish)\b", re.IGNORECASE
+)
+
+
+def booking_in_progress(tracker: Tracker) -> bool:
+    """Answers of a booking not yet sent (sending clears them). A description prefilled from
+    a symptom report alone is no booking in progress."""
+    return any(tracker.get_slot(slot) is not None for slot in FORM_SLOTS if slot != "symptom_description")
+
+
 def start_booking(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     """The booking form starts (or resumes, keeping answers) as the next action."""
     # A description prefilled from a symptom report is not a booking in progress.
-    resuming = any(tracker.get_slot(slot) is not None for slot in FORM_SLOTS if slot != "symptom_description")
-    dispatcher.utter_message(response="utter_resume_booking" if resuming else "utter_start_booking")
+    dispatcher.utter_message(response="utter_resume_booking" if booking_in_progress(tracker) else "utter_start_booking")
     return [SlotSet("pending_question", None), FollowupAction(BOOKING_FORM)]
 
 
@@ -130,6 +141,10 @@ def answer_yes(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Event
         return start_booking(dispatcher, tracker)
     if question.startswith("cancel:"):
         return cancel_confirmed(dispatcher, tracker, question.split(":", 1)[1])
+    if not question and GO_ON.search(tracker.latest_message.get("text") or "") and booking_in_progress(tracker):
+        # "lanjut" after a booking paused with a goodbye (no question was left open, so a
+        # plain "ok" does not restart it; a word for going on does).
+        return start_booking(dispatcher, tracker)
     dispatcher.utter_message(response="utter_anything_else")
     return [SlotSet("pending_question", None)]
 

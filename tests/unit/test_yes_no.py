@@ -158,3 +158,22 @@ def test_a_yes_or_no_the_classifiers_were_unsure_of_still_answers_the_offer(doma
         assert responses == ["utter_start_booking"] and events == START_BOOKING
     else:
         assert "utter_start_booking" not in responses and FollowupAction("consultation_form") not in events
+
+
+# A mother paused her booking with a goodbye, came back and typed "lanjut"; she was asked what
+# else she needed, and had to find "lanjutin daftarnya tadi". No question was left open (so a
+# plain "ok" does not restart the questions), but a word for going on does.
+@pytest.mark.parametrize("reply", ["lanjut", "oke lanjut aja", "continue please", "let's go on", "terusin"])
+def test_a_word_for_going_on_resumes_a_paused_booking(domain, reply):
+    events = [*bot_turn("utter_booking_paused_farewell"), LISTEN, user_event(reply, "affirm")]
+    tracker = tracker_after(events, slots={"consult_for": "child", "patient_age": 7.0})
+    responses, result, _ = run(ActionHandleYes(), tracker, domain)
+    assert responses == ["utter_resume_booking"]
+    assert result == START_BOOKING
+
+
+@pytest.mark.parametrize("reply, slots", [("ok", {"consult_for": "child"}), ("lanjut", {})])
+def test_a_plain_ok_or_going_on_with_nothing_started_does_not_start_a_booking(domain, reply, slots):
+    events = [*bot_turn("utter_booking_paused_farewell"), LISTEN, user_event(reply, "affirm")]
+    responses, result, _ = run(ActionHandleYes(), tracker_after(events, slots=slots), domain)
+    assert responses == ["utter_anything_else"]
