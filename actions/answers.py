@@ -126,7 +126,8 @@ _FAREWELL_PATTERN = re.compile(
     r"(?:i )?(?:gotta|got to|have to|need to|must) (?:go|run|leave)(?: now)?|i'?m (?:off|leaving)|"
     r"sampai jumpa(?: lagi)?|sampai ketemu(?: lagi)?|dadah|da da|bye dulu|pamit(?: dulu| ya)?|"
     r"permisi dulu|selamat (?:tinggal|tidur)|(?:aku|saya|sy) (?:pamit|pergi|cabut)(?: dulu)?|"
-    r"cabut dulu|duluan(?: ya)?|see you again)"
+    r"cabut dulu|duluan(?: ya)?|see you again|brb|be right back|(?:i'?ll )?(?:be )?back later|"
+    r"(?:se)?bentar(?: ya| dulu| yaa)*|nanti (?:aku |sy |saya )?(?:balik|lanjut)(?: lagi)?)"
     r"(?: (?:then|now|all|everyone|for now|and thanks|and thank you|thanks|thank you|kak|ya|yaa|"
     r"dulu|deh|lagi|mas|mbak|min|dok|semua))*"
 )
@@ -146,7 +147,8 @@ def is_farewell(text: Any) -> bool:
 # a "no" ("eh gak usah deh"), manners.
 _EXCUSE = re.compile(
     r"\b(?:busy|sibuk|cooking|masak|driving|nyetir|at work|di kantor|in a meeting|rapat|di jalan|"
-    r"sorry|maaf|later|nanti|another time|lain kali)\b"
+    r"sorry|maaf|later|nanti|another time|lain kali|school|pick ?up|pickup|jemput|kelas|class|kuliah|"
+    r"lecture|kerja|work|kantor|office|appointment)\b"
 )
 _NO_CLAUSE = re.compile(
     r"^(?:(?:eh|oh|hmm|um|ah|wah) )*(?:no|nope|nah|gak usah|ga usah|gausah|tidak usah|nggak usah|gk usah)"
@@ -165,6 +167,11 @@ def leaving(text: Any) -> Optional[str]:
     if is_farewell(text):
         return "farewell"
     cleaned = _clean(text)
+    plain_whole = _plain(cleaned or "")
+    said_bye = _FAREWELL_PATTERN.match(plain_whole)
+    rest = plain_whole[said_bye.end():].strip() if said_bye and said_bye.end() else ""
+    if rest and len(rest.split()) <= 6 and _EXCUSE.search(rest):
+        return "farewell"  # "bentar ya ada kelas", "gotta run school pickup": leaving, with why
     clauses = [clause.strip() for clause in re.split(r"[,.;!?]+", cleaned or "") if clause.strip()]
     if len(clauses) < 2:
         return None

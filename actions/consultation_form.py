@@ -31,7 +31,7 @@ from actions import answers
 from actions.conversation import BOOKING_FORM as BOOKING_FORM_NAME
 from actions.conversation import FORM_SLOTS, intent_of_latest, latest_entity
 from actions.validation_base import BaseFormValidator
-from actions.yes_no import read_yes_no
+from actions.yes_no import GO_ON, read_yes_no
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,8 @@ CORRECTION_CUE = re.compile(
     re.IGNORECASE,
 )
 MAX_CORRECTION_WORDS = 12
+# "yuk lanjutin", "let's go on": urging on, not a yes to a question.
+LETS = re.compile(r"\b(?:yuk|yok|ayo|ayok|let'?s)\b")
 # Answers a later message may correct in passing: each value is read by a strict parser.
 CORRECTABLE = ("patient_age", "requester_name", "contact", "preferred_times")
 FIELD_NAMES = {
@@ -416,6 +418,11 @@ class ValidateConsultationForm(BaseFormValidator):
                 dispatcher.utter_message(response="utter_consent_explained")
                 return {"consent": None}
             return {}
+        if GO_ON.search(plain) and read_yes_no(LETS.sub(" ", GO_ON.sub(" ", plain))) is None:
+            # "lanjut" (go on) after coming back is no consent to share the conversation: a
+            # persona's "lanjut" was stored as yes. Sharing needs a yes or a no of its own.
+            dispatcher.utter_message(response="utter_invalid_consent")
+            return {"consent": None}
         decided = read_yes_no(text)  # English or Bahasa; a negation wins ("gak boleh", "ya jangan")
         if decided is False:
             dispatcher.utter_message(response="utter_consent_declined_ok")

@@ -83,3 +83,35 @@ def test_a_word_for_going_on_is_no_name(text):
 ])
 def test_a_name_ends_where_a_new_sentence_starts(text, name):
     assert extract_name(text) == name
+
+
+# A persona came back to a paused booking at the consent question and typed "lanjut" (go on):
+# it was stored as consent to share the conversation.
+@pytest.mark.parametrize("text", ["lanjut", "yuk lanjutin", "continue", "let's carry on"])
+def test_a_word_for_going_on_is_no_consent_to_share(domain, text):
+    slots, responses = validate(domain, text, "consent", intent="affirm", filled=UP_TO_TIMES)
+    assert slots.get("consent") is None
+    assert responses == ["utter_invalid_consent"]
+
+
+@pytest.mark.parametrize("text", ["ya boleh, lanjut", "yes, continue"])
+def test_a_yes_with_going_on_is_consent(domain, text):
+    slots, _ = validate(domain, text, "consent", intent="affirm", filled=UP_TO_TIMES)
+    assert slots.get("consent") is True
+
+
+# "gotta run, school pickup" was stored as the description and "bentar ya ada kelas" as the
+# preferred times: leaving told with its reason, or as "brb", pauses the booking.
+@pytest.mark.parametrize("text", [
+    "have to run, work call", "brb", "bentar ya, mau jemput adek", "sebentar dulu ya ada kuliah",
+    "gotta go, in a meeting", "be right back",
+])
+def test_leaving_told_with_its_reason_pauses_the_booking(domain, text):
+    slots, responses = validate(domain, text, "preferred_times", filled=UP_TO_TIMES)
+    assert slots.get("booking_pause") == "farewell" and "preferred_times" not in slots
+
+
+@pytest.mark.parametrize("text", ["after school on weekdays", "bentar, saya cek jadwal dulu", "later in the afternoon"])
+def test_times_that_mention_school_or_a_moment_are_not_leaving(text):
+    from actions.answers import leaving
+    assert leaving(text) is None
