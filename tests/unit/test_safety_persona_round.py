@@ -43,3 +43,12 @@ def test_cannot_go_on_in_everyday_words_is_a_crisis(nlp, text):  # noqa: F811
 ])
 def test_not_every_confusion_or_unmoving_hand_is_an_alarm(nlp, text):  # noqa: F811
     assert decide(nlp, text, "faq") not in ("emergency", "crisis")
+
+
+@pytest.mark.parametrize("text", [
+    "bocahku ambekane seseg, piye iki",
+    "mbak, lambene mbiru, anakku kenapa iki",
+    "simbah napase angel banget",
+])
+def test_javanese_breathing_trouble_and_blue_lips_are_an_emergency(nlp, text):  # noqa: F811
+    assert decide(nlp, text, "faq") == "emergency"
