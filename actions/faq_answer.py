@@ -105,14 +105,18 @@ _PERSON = re.compile(
     r"granddaughter|pupil|student|"
     # Bahasa Indonesia as typed in chat: saya/sy/aku, anak (saya), -ku/-nya owners, family.
     r"saya|sy|aku|aq|gue|gw|anak\w*|ank|adik\w*|adek\w*|suami\w*|istri\w*|ibu\w*|bapak\w*|ayah\w*|"
-    r"nenek\w*|kakek\w*|cucu\w*|murid\w*|siswa\w*|dia|beliau)\b", re.IGNORECASE,
+    r"nenek\w*|kakek\w*|cucu\w*|murid\w*|siswa\w*|dia|beliau|ponakan\w*|keponakan\w*|"
+    # Javanese and Sundanese: arek/bocah/bojo/simbah, budak/incu/salaki/abdi.
+    r"arek\w*|bocah\w*|bojo\w*|putra\w*|putri\w*|mbah\w*|simbah\w*|kulo|kula|"
+    r"budak\w*|incu\w*|salaki\w*|pamajikan\w*|abdi)\b", re.IGNORECASE,
 )
 _EXPERIENCE = re.compile(
     r"\b(hands?|fingers?|arms?|legs?|feet|foot|wrists?|moves?|moving|movements?|cop(y|ies|ying)|"
     r"mirror(s|ing)?|hurts?|pain(ful)?|aches?|aching|sore|cramps?|writ(e|es|ing)|draws?|drawing|"
     r"typ(e|es|ing)|(has|have|with) (cmm|mmd|cmmd|it)|"
     r"tangan\w*|jari\w*|lengan\w*|kaki\w*|gerak\w*|ikut\w*|niru|meniru|nyontek|sakit\w*|nyeri\w*|"
-    r"pegal\w*|kram\w*|nulis|menulis|tulisan\w*|gambar|menggambar|ngetik|mengetik|kena (mmd|cmm|ini))\b",
+    r"pegal\w*|kram\w*|nulis|menulis|tulisan\w*|gambar|menggambar|ngetik|mengetik|kena (mmd|cmm|ini)|"
+    r"melu|obah\w*|ngikut\w*|niru\w*|leungeun\w*|ngiringan)\b",
     re.IGNORECASE,
 )
 
@@ -180,6 +184,8 @@ TOPIC_CUES: Dict[str, re.Pattern[str]] = {
     "pregnancy": re.compile(r"\b(pregnan\w*|in the womb|hamil\w*|kehamilan|kandungan)\b", re.I),
     "learning": re.compile(r"\b(clever|intelligen\w*|smart|learning|iq|dumb\w*|behind at school|"
                            r"pintar|cerdas|kecerdasan|bodoh|belajar\w*|telat mikir)\b", re.I),
+    "daily_life": re.compile(r"\b(tips|tricks?|hacks?)\b", re.I),
+    "adult_onset": re.compile(r"\b(as an adult|in adults|adults? (get|develop)|in my (40|50|60)s)\b", re.I),
 }
 # The same cues in Bahasa Indonesia ("normal gak?", "menurun", "sakit", "obatnya", …).
 TOPIC_CUES_ID: Dict[str, re.Pattern[str]] = {
@@ -187,8 +193,15 @@ TOPIC_CUES_ID: Dict[str, re.Pattern[str]] = {
     "inheritance": re.compile(r"\b(menurun\w*|turunan|keturunan|nurun\w*|genetik|diwariskan|bawaan)\b", re.I),
     "pain": re.compile(r"\b(sakit|nyeri|pegal\w*|ngilu|kram)\b", re.I),
     "treatment": re.compile(r"\b(terapi\w*|pengobatan|diobati|ngobatin\w*|sembuh\w*|fisioterapi)\b", re.I),
-    "diagnosis": re.compile(r"\b(dokter apa|spesialis apa|ke dokter mana|periksa ke mana)\b", re.I),
-    "prognosis": re.compile(r"\b(hilang|ilang|tambah parah|makin parah|seumur hidup|selamanya)\b", re.I),
+    # "hrs dibawa ke dokter apa ya", "ke dr mana", "kudu nang dokter opo", "spesialis apa".
+    "diagnosis": re.compile(r"\b((dokter|dr|dok|spesialis) (apa|mana|opo|endi|naon)|periksa (ke )?(mana|dimana)|"
+                            r"diperiksa (di|ke) ?mana)\b", re.I),
+    "prognosis": re.compile(r"\b(hilang|ilang|tambah parah|makin parah|seumur hidup|selamanya|selawase|"
+                            r"sampe tua|sampai tua|sampek tuwo|saumur hirup)\b", re.I),
+    "daily_life": re.compile(
+        r"\b(tips|trik|kiat|saran|biar (gak|ga|nggak|tidak) (susah|kesulitan|struggle))\b", re.I),
+    "adult_onset": re.compile(
+        r"\b(orang dewasa|udah dewasa|sudah dewasa|wong (gedhe|gede|tuwo)|pas (udah )?gede)\b", re.I),
 }
 
 

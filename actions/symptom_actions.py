@@ -45,7 +45,9 @@ NEW_ONSET = re.compile(
     r"\b(started|began|begun|appeared|only|just)\b[^.?!]{0,40}\b(last|this past|a few|two|three|\d+) (week|month)s?\b|"
     r"\b(recently|lately|out of nowhere|never (did|had|used to)|didn'?t (use to|before)|new(ly)? (started|begun))\b|"
     r"\b(baru|mulai|muncul) (bulan|minggu|hari|tahun|kemarin|kemaren|aja|saja|2|beberapa)|"
-    r"\b(sebelum(nya|e)?|dulu(nya)?) (gak|ga|nggak|ngga|tidak|tdk|ndak|ora|belum) (pernah|gitu|begini|kayak)",
+    r"\b(sebelum(nya|e)?|dulu(nya)?) (gak|ga|nggak|ngga|tidak|tdk|ndak|ora|belum) (pernah|gitu|begini|kayak)|"
+    # Javanese and Sundanese: "sak wulan iki" (this past month), "lagek", "karek" (only just).
+    r"\b(sak|se|sa)?(wulan|sasi|minggu|bulan) (iki|ieu|kepungkur|wingi)\b|\b(lagek|lagi wae|karek|anyar)\b",
     re.IGNORECASE,
 )
 

@@ -37,6 +37,11 @@ obat dokter bidan perawat umur usia tahun thn bulan bln minggu hari jam besok na
 baru tadi kemarin sering kadang selalu normal bahaya menurun turunan keturunan sembuh hilang
 piye opo ora wes uwis arek mboten nggih teh mah atuh euy kumaha naon henteu
 hai kak dok mas mbak bang min assalamualaikum salam sugeng enjing sonten punten wilujeng
+iku iki kuwi kae iso isa ta toh sampek sampe nek yen lek ning nang karo ae wae mung isih jik lha
+nggak orak durung arep dadi kudu pripun kepriye kenopo ngopo wong gedhe cilik bocah melu obah loro
+kenek kena pisan tuwo selawase sak saiki mau kulo kula panjenengan njenengan sampun inggih ampun
+aya teu naon naha iraha saha sabaraha abdi urang anjeun budak incu sareng ti nu kitu kieu bade moal
+tos parantos tiasa pisan hoyong kedah
 """.split())
 
 _ENGLISH = frozenset("""
@@ -95,6 +100,12 @@ def _indonesian_word(word: str) -> bool:
         return True
     for suffix in ("nya", "ku", "mu", "kah", "lah"):
         if word.endswith(suffix) and word[: -len(suffix)] in _INDONESIAN:
+            return True
+    # Javanese -e/-ne and Sundanese -na own as -nya does ("tangane", "anake", "obatna"), on
+    # stems of four letters or more, so that English words ("here", "are") are not read so.
+    for suffix in ("ne", "e", "na"):
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 4 and stem in _INDONESIAN:
             return True
     return False
 

@@ -70,10 +70,26 @@ _ASKING_PHRASE = re.compile(
 # apa", "itu normal gak", "bisa sembuh ga sih", "apakah ini berbahaya".
 _ID_QUESTION_WORDS = (
     r"apakah|apa|apaan|gimana|gmn|gmna|bagaimana|kenapa|knp|napa|mengapa|kapan|dimana|di\s+mana|ke\s*mana|mana|"
-    r"siapa|berapa|brp|bisakah|benarkah|perlukah|haruskah|adakah|bolehkah|mungkinkah"
+    r"siapa|berapa|brp|bisakah|benarkah|perlukah|haruskah|adakah|bolehkah|mungkinkah|"
+    # Javanese and Sundanese, as the app's users mix them in: "kudu nang dokter opo", "naon sababna".
+    r"opo|piye|pripun|kepriye|ngopo|kenopo|endi|naon|kumaha|naha|iraha|saha|sabaraha"
 )
-_ID_TAGS = r"gak|ga|gk|nggak|ngga|enggak|engga|kagak|tidak|tdk|ndak|nda|bukan|belum|blm"
-_ID_PARTICLES = r"ya|yah|yaa|sih|si|kak|dok|dong|nih|tuh|deh|kah|gitu|begitu|ini|itu"
+_ID_TAGS = r"gak|ga|gk|nggak|ngga|enggak|engga|kagak|tidak|tdk|ndak|nda|bukan|belum|blm|ora|orak|teu|henteu"
+_ID_PARTICLES = (r"ya|yah|yaa|sih|si|kak|dok|dong|nih|tuh|deh|kah|gitu|begitu|ini|itu|"
+                 r"ta|toh|yo|lho|wae|atuh|teh|iki|iku|kitu")
+# A question word inside a clause asks too: "gen apa saja yang terlibat", "brp bnyk org yg kena".
+_ID_ASKS_INSIDE = re.compile(
+    r"\b(?:apa\s+(?:saja|aja|aj|yg|yang)|mana\s+(?:yg|yang)|siapa|berapa|brp|bagaimana|gimana|gmn|kenapa|knp|"
+    r"mengapa|kapan|sabaraha|kumaha|piye|pripun)\b",
+    re.IGNORECASE,
+)
+# Words that join a second question to the first ("… trs brp bnyk org yg kena"): not part of
+# what it asks.
+_ID_CONNECTOR = r"dan|terus|trus|trs|lalu|serta|sama|terus\s+juga|trus\s+juga|juga|kalau|kalo|klo|btw"
+_LEADING_CONNECTOR = re.compile(rf"^\s*(?:(?:{_ID_CONNECTOR}|and|also|plus)\s+)+", re.IGNORECASE)
+# "terapi apa yg paling bagus trus kira2 brp lama": two questions joined by a connector, each
+# with its question word inside.
+_ID_JOIN = re.compile(r"\s+(?:dan|terus|trus|trs|lalu|serta|terus\s+juga)\s+", re.IGNORECASE)
 _ID_ENDS_ASKING = re.compile(
     rf"\b(?:{_ID_QUESTION_WORDS}|{_ID_TAGS})(?:\s+(?:{_ID_PARTICLES}))*\s*\?*\s*$", re.IGNORECASE
 )
@@ -101,9 +117,13 @@ _ID_ASKING_START = re.compile(
 
 
 _ID_FILLER = re.compile(
-    rf"^(?:{_ID_QUESTION_WORDS}|{_ID_TAGS}|{_ID_PARTICLES}|emang|jadi|terus|trus|min|kira2|kira-kira)$",
+    rf"^(?:{_ID_QUESTION_WORDS}|{_ID_TAGS}|{_ID_PARTICLES}|emang|jadi|terus|trus|min|kira2|kira-kira|kira|"
+    r"dong|sih|iki|kuwi|kok|ki|kitu|mah)$",
     re.IGNORECASE,
 )
+# The question after the last comma of a story ("anak sy … ikut gerak, hrs dibawa ke dokter apa
+# ya") is read whole when it says this much itself; "…, normal ga ya kak?" stays with its story.
+MIN_COMMA_QUESTION_WORDS = 3
 # A Bahasa question is read on its own only behind real context ("anak sy umur 5 thn kalo
 # nulis tangan kirinya ikut gerak | itu normal gak"); a subject put first ("prevalensi cmm
 # berapa ya dok") belongs to its question.
@@ -123,8 +143,28 @@ def _split_indonesian_questions(piece: str) -> List[str]:
     return [p for p in pieces if p.strip()]
 
 
+def _content_words(text: str) -> List[str]:
+    return [w for w in _WORD.findall(text) if not _ID_FILLER.match(w)]
+
+
+def _indonesian_comma_question(piece: str) -> str:
+    """The question after a story's last comma, when it asks something of its own ("" when not)."""
+    before, comma, tail = piece.rpartition(",")
+    if not comma or _words(before) < MIN_ID_CONTEXT_WORDS:
+        return ""
+    tail = tail.strip()
+    if len(_content_words(tail)) < MIN_COMMA_QUESTION_WORDS:
+        return ""
+    if _ID_ENDS_ASKING.search(tail) or (tail.endswith("?") and _WORD.search(tail)):
+        return tail
+    return ""
+
+
 def _indonesian_question_tail(piece: str) -> str:
     """The Bahasa question at the end of a clause that opens with context ("" when none)."""
+    after_comma = _indonesian_comma_question(piece)
+    if after_comma:
+        return after_comma
     matches = list(_ID_ASKING_START.finditer(piece))
     if not matches:
         return ""
@@ -137,7 +177,7 @@ def _indonesian_question_tail(piece: str) -> str:
         first -= 1
     start = matches[first].start()
     tail = piece[start:]
-    content = [w for w in _WORD.findall(tail) if not _ID_FILLER.match(w)]
+    content = _content_words(tail)
     if _words(piece[:start]) < MIN_ID_CONTEXT_WORDS or not content:
         return ""
     if strong or _ID_ENDS_ASKING.search(tail) or tail.rstrip().endswith("?"):
@@ -157,8 +197,26 @@ def _words(text: str) -> int:
 
 
 def looks_like_question(part: str) -> bool:
+    part = _LEADING_CONNECTOR.sub("", part)
     return (part.rstrip().endswith("?") or bool(_OPENS_QUESTION.match(part))
-            or bool(_ID_ENDS_ASKING.search(part)))
+            or bool(_ID_ENDS_ASKING.search(part)) or bool(_ID_ASKS_INSIDE.search(part)))
+
+
+def asks_nothing_of_its_own(part: str) -> bool:
+    """"knp ya", "gimana dong", "piye iki": a question word and particles, about the story before."""
+    return bool(_WORD.findall(part)) and not _content_words(part)
+
+
+def _split_joined_indonesian(piece: str) -> List[str]:
+    """Two Bahasa questions joined by "trus"/"dan", each with its question word inside."""
+    pieces, start = [], 0
+    for match in _ID_JOIN.finditer(piece):
+        before, after = piece[start:match.start()], piece[match.end():]
+        if _words(before) >= MIN_PART_WORDS + 1 and _ID_ASKS_INSIDE.search(before) and _ID_ASKS_INSIDE.search(after):
+            pieces.append(before)
+            start = match.end()
+    pieces.append(piece[start:])
+    return pieces
 
 
 def _question_tail(piece: str) -> str:
@@ -198,10 +256,11 @@ def question_parts(text: str) -> List[str]:
             else:
                 merged.append(piece)
         for clause in merged:
-            for piece in _split_indonesian_questions(clause):
-                piece = _question_tail(piece.strip(" ,;:-"))
-                if _words(piece) >= MIN_PART_WORDS:
-                    parts.append(piece)
+            for joined in _split_joined_indonesian(clause):
+                for piece in _split_indonesian_questions(joined):
+                    piece = _question_tail(piece.strip(" ,;:-"))
+                    if _words(piece) >= MIN_PART_WORDS and not asks_nothing_of_its_own(piece):
+                        parts.append(piece)
     questions = [part for part in parts if looks_like_question(part)]
     return (questions or parts)[:MAX_PARTS]
 

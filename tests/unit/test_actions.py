@@ -43,6 +43,8 @@ def test_symptom_report_is_acknowledged_with_a_consultation_offer_and_prefills(d
     "my left hand started copying my right one last month, i'm 58",
     "tangan kiri saya kok ikut gerak kalo tangan kanan nulis. baru bulan kemarin, sebelume ndak pernah",
     "my hands never did this before, now the left one copies the right",
+    "umurku 52, sak wulan iki tangan kiriku melu obah nek tangan tengen nulis",
+    "abdi yuswa 60, karek sabulan leungeun kenca ngiringan",
 ])
 def test_mirror_movements_told_as_new_get_the_adult_onset_answer_first(domain, text):
     tracker = make_tracker(latest_message=user_message(text, "report_symptom"))

@@ -152,6 +152,11 @@ def test_topic_buttons_follow_the_conversation_language(domain):
     "my hands hurt after typing, is that from the mirror movements?",
     "is it normal that my 4 year old's other hand copies when she draws",
     "i have cmm, will it get worse",
+    # Javanese and Sundanese stories (a father in Surabaya, a grandmother in Bandung) got the
+    # answer without the offer.
+    "bocahku nek nulis tangane melu obah, iku opo?",
+    "bojoku tangane niru tangan liyane, iku loro opo",
+    "incu abdi leungeunna sok ngiringan, naon eta?",
 ])
 def test_a_question_told_with_a_persons_experience_gets_the_answer_then_the_offer(domain, text):
     tracker = make_tracker(latest_message=selected(text, [("pain", 0.9), ("symptoms", 0.05)]))
@@ -209,3 +214,17 @@ def test_cues_for_two_topics_are_no_opinion(domain):
     message = selected("is it genetic and does it hurt", [("what_is", 0.2), ("causes", 0.15)])
     messages, _ = run(ActionAnswerFaq(), make_tracker(latest_message=message), domain)
     assert responses(messages) == ["utter_which_topic"]
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("anak sy 7 thn klo main lego tgn satunya ngikutin, hrs ke dr apa ya", "diagnosis"),
+    ("bocahku tangane melu obah, kudu nang dokter opo", "diagnosis"),
+    ("adik aku susah main gitar krn tangannya ngikut, ada tips gak", "daily_life"),
+    ("iku selawase ta?", "prognosis"),
+    ("wong gedhe iso kenek ta", "adult_onset"),
+    ("my daughter's hand copies when she writes, any tips?", "daily_life"),
+])
+def test_bahasa_and_english_cues_for_questions_told_with_a_story(domain, text, topic):
+    message = selected(text, [("what_is", 0.3), ("symptoms", 0.25)], intent="report_symptom")
+    messages, _ = run(ActionAcknowledgeSymptom(), make_tracker(latest_message=message), domain)
+    assert responses(messages)[0] == f"utter_faq/{topic}"

@@ -19,6 +19,10 @@ INDONESIAN = [
     "treatment-nya apa aja", "kejang2 dari tadi", "wes piye iki", "kumaha atuh", "pagi", "umur 5 tahun",
     "makasih ya kak", "halo", "iya boleh", "gak jadi deh", "nama saya Dewi Lestari", "hai", "assalamualaikum",
     "sugeng enjing mas", "punten",
+    # Javanese and Sundanese mixes with no Indonesian word in them (a father in Surabaya, a
+    # grandmother in Bandung) were answered in English in a new conversation.
+    "opo iso mari dewe ta", "arek e nek nulis tangane melu obah", "kudu nang dokter opo",
+    "obatna aya teu", "budak abdi kitu ti leutik", "naon sababna", "kumaha ngubaranana",
 ]
 ENGLISH = [
     "what is mmd", "is it inherited?", "my son's left hand copies his right", "hello, what can you do",

@@ -119,3 +119,31 @@ def test_bahasa_questions_with_the_question_word_last(text, parts):
 ])
 def test_a_bahasa_question_is_found_anywhere_in_a_message(text, asks):
     assert asks_something(text) is asks
+
+
+# From a persona round in Bahasa (a mother in Medan, a father in Yogyakarta, a teenager): the
+# question after a comma behind a person's story, a second question opening with "trs", a
+# question with its word in the middle, and a "knp ya" that asks nothing of its own.
+@pytest.mark.parametrize("text, parts", [
+    ("anak sy 6 thn klo nulis tgn kirinya ikut gerak, hrs dibawa ke dokter apa ya",
+     ["hrs dibawa ke dokter apa ya"]),
+    ("istri sy dari kecil tangannya suka ikut gerak, nanti anak kami bisa ketularan jg gak?",
+     ["nanti anak kami bisa ketularan jg gak?"]),
+    ("ponakan aku susah main piano soalnya tangan satunya ngikut, ada saran biar gampang?",
+     ["ada saran biar gampang?"]),
+    ("ada obatnya gak? trs brp bnyk org yg kena", ["ada obatnya gak?", "trs brp bnyk org yg kena"]),
+    ("Gen apa saja yang terlibat, dan apakah tes genetik perlu?",
+     ["Gen apa saja yang terlibat", "apakah tes genetik perlu?"]),
+    ("terapi apa yg paling bagus trus kira2 brp lama", ["terapi apa yg paling bagus", "kira2 brp lama"]),
+    ("anak sy klo nulis tgn satunya ikut gerak. knp ya", ["anak sy klo nulis tgn satunya ikut gerak."]),
+    ("bocahku nek nyekel sendok tangan liyane melu obah, kudu nang dokter opo",
+     ["kudu nang dokter opo"]),
+    # A short tag after a comma stays with its story: alone it says too little.
+    ("anakku kalo megang sendok tangan satunya ikut gerak, normal ga ya kak?",
+     ["anakku kalo megang sendok tangan satunya ikut gerak, normal ga ya kak?"]),
+    # A statement with a comma stays whole.
+    ("anak saya 5 tahun, tangan kirinya ikut gerak kalau menulis",
+     ["anak saya 5 tahun, tangan kirinya ikut gerak kalau menulis"]),
+])
+def test_bahasa_questions_behind_a_story_and_after_a_connector(text, parts):
+    assert question_parts(text) == parts

@@ -52,6 +52,12 @@ REPORTS = [
     "gerak tangannya kembar",
     "anak gw tangan kirinya ikut gerak tiap nulis, gmn ya",
     "tangannya gerak gak sadar",
+    # Javanese and Sundanese (a father in Surabaya, a grandmother in Bandung), from a persona
+    # round: no Indonesian mirroring word in them, and no consultation was offered.
+    "bocahku nek nulis tangane melu obah",
+    "aku wes umur 50, tangan kiriku melu obah nek tangan tengen nyekel gelas",
+    "anakku nek nyekel sendok, tangan liyane melu nggenggem",
+    "incu abdi leungeunna sok ngiringan upami nyerat",
 ]
 
 
@@ -129,6 +135,9 @@ def test_a_possessed_body_part_says_whose_it_is(nlp, text):
     "anak adalah cermin orang tua, dia suka niru bapaknya",
     "saya ikut senang dengarnya",
     "anak saya bisa gerak sendiri setelah fisioterapi",
+    "aku melu arisan wingi, tangane pegel",
+    "bojoku melu kerja bakti",
+    "abdi bade ngiring ka pasar",
 ])
 def test_questions_and_figures_of_speech_are_not_reports(nlp, text):
     signals = read_signals(nlp(text))
