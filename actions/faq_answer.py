@@ -108,7 +108,9 @@ _PERSON = re.compile(
     r"nenek\w*|kakek\w*|cucu\w*|murid\w*|siswa\w*|dia|beliau|ponakan\w*|keponakan\w*|"
     # Javanese and Sundanese: arek/bocah/bojo/simbah, budak/incu/salaki/abdi.
     r"arek\w*|bocah\w*|bojo\w*|putra\w*|putri\w*|mbah\w*|simbah\w*|kulo|kula|"
-    r"budak\w*|incu\w*|salaki\w*|pamajikan\w*|abdi)\b", re.IGNORECASE,
+    r"budak\w*|incu\w*|salaki\w*|pamajikan\w*|abdi|"
+    # "-ku" owns as "my" does: "umurku 28", "tanganku", "mirror movementku".
+    r"(tangan|jari|kaki|lengan|umur|usia|badan|tubuh|kondisi|movement|gerakan|bojo|putu)ku)\b", re.IGNORECASE,
 )
 _EXPERIENCE = re.compile(
     r"\b(hands?|fingers?|arms?|legs?|feet|foot|wrists?|moves?|moving|movements?|cop(y|ies|ying)|"
@@ -184,7 +186,11 @@ TOPIC_CUES: Dict[str, re.Pattern[str]] = {
     "pregnancy": re.compile(r"\b(pregnan\w*|in the womb|hamil\w*|kehamilan|kandungan)\b", re.I),
     "learning": re.compile(r"\b(clever|intelligen\w*|smart|learning|iq|dumb\w*|behind at school|"
                            r"pintar|cerdas|kecerdasan|bodoh|belajar\w*|telat mikir)\b", re.I),
-    "daily_life": re.compile(r"\b(tips|tricks?|hacks?)\b", re.I),
+    "daily_life": re.compile(r"\b(tips|tricks?|hacks?|still (be able to )?(play|do|write|drive|work|go)|"
+                             r"(what|which) (jobs?|careers?|sports?))\b", re.I),
+    "when_to_see_doctor": re.compile(
+        r"\bwhen (should|do|to|must|would)\b[^.?!]{0,30}\b(doctor|gp|paediatrician|pediatrician|see|seen|checked)\b",
+        re.I),
     "adult_onset": re.compile(r"\b(as an adult|in adults|adults? (get|develop)|in my (40|50|60)s)\b", re.I),
 }
 # The same cues in Bahasa Indonesia ("normal gak?", "menurun", "sakit", "obatnya", …).
@@ -199,7 +205,12 @@ TOPIC_CUES_ID: Dict[str, re.Pattern[str]] = {
     "prognosis": re.compile(r"\b(hilang|ilang|tambah parah|makin parah|seumur hidup|selamanya|selawase|"
                             r"sampe tua|sampai tua|sampek tuwo|saumur hirup)\b", re.I),
     "daily_life": re.compile(
-        r"\b(tips|trik|kiat|saran|biar (gak|ga|nggak|tidak) (susah|kesulitan|struggle))\b", re.I),
+        r"\b(tips|trik|kiat|saran|biar (gak|ga|nggak|tidak) (susah|kesulitan|struggle)|"
+        r"cara (biar|supaya|agar) (tetap|tetep|bisa|bs)|(tetap|tetep) (bisa|bs)|(bisa|bs|iso) (tetap|tetep)|"
+        r"(kerjaan|pekerjaan|profesi) (apa|yg|yang))\b", re.I),
+    "when_to_see_doctor": re.compile(
+        r"\b(kapan|iraha)\b[^.?!]{0,40}\b(dokter|dr|dok|periksa|diperiksa|dibawa|cek|dicek|rujuk|dirujuk)\b|"
+        r"\b(perlu|harus|hrs|kudu) (di)?rujuk\b|\bobservasi dulu\b", re.I),
     "adult_onset": re.compile(
         r"\b(orang dewasa|udah dewasa|sudah dewasa|wong (gedhe|gede|tuwo)|pas (udah )?gede)\b", re.I),
 }

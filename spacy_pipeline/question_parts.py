@@ -76,13 +76,30 @@ _ID_QUESTION_WORDS = (
 )
 _ID_TAGS = r"gak|ga|gk|nggak|ngga|enggak|engga|kagak|tidak|tdk|ndak|nda|bukan|belum|blm|ora|orak|teu|henteu"
 _ID_PARTICLES = (r"ya|yah|yaa|sih|si|kak|dok|dong|nih|tuh|deh|kah|gitu|begitu|ini|itu|"
-                 r"ta|toh|yo|lho|wae|atuh|teh|iki|iku|kitu")
+                 r"ta|toh|yo|lho|wae|atuh|teh|iki|iku|kitu|"
+                 # The person asked, closing the question: "… ora yo mas", "… gak bu".
+                 r"mas|mbak|mba|bu|pak|bang|neng|om|tante|sis|gan|bro|dek|nak|kang|min")
 # A question word inside a clause asks too: "gen apa saja yang terlibat", "brp bnyk org yg kena".
 _ID_ASKS_INSIDE = re.compile(
     r"\b(?:apa\s+(?:saja|aja|aj|yg|yang)|mana\s+(?:yg|yang)|siapa|berapa|brp|bagaimana|gimana|gmn|kenapa|knp|"
     r"mengapa|kapan|sabaraha|kumaha|piye|pripun)\b",
     re.IGNORECASE,
 )
+# A tag after the verb it asks about, with more after it: "bisa makin parah ga pas udh tua",
+# "ada bedanya gak sama tremor". (Not "tidak": statements use it that way.)
+_ID_MID_TAG = re.compile(
+    r"\b(?:bisa|bs|boleh|perlu|harus|hrs|ada|ad|iso|isa|kudu|makin|tambah|udah|udh|sudah|pernah|beda)\b"
+    r"[^.?!,]{0,40}?\b(?:gak|ga|gk|nggak|ngga|enggak|engga|ora|teu|ndak|nda)\b",
+    re.IGNORECASE,
+)
+# Where a question with no question word starts behind its story: at its modal ("… pas nulis
+# bisa tetap sekolah biasa gak bu").
+_ID_MODAL = re.compile(r"\b(?:bisa|bs|boleh|perlu|harus|hrs|iso|isa|kudu|masih|tetap|tetep)\b", re.IGNORECASE)
+# "kalau saya hamil lagi, anak saya bisa kena juga gak": the clause before the comma is the
+# question's condition, not a story.
+_ID_CONDITION = re.compile(
+    r"^\s*(?:(?:terus|trus|trs|lalu|dan|tapi|tp)\s+)?(?:kalau|kalo|klo|kl|jika|jikalau|seandainya|misal(?:nya)?|"
+    r"andaikan|yen|nek|lek|upami|lamun|ari|if)\b", re.IGNORECASE)
 # Words that join a second question to the first ("… trs brp bnyk org yg kena"): not part of
 # what it asks.
 _ID_CONNECTOR = r"dan|terus|trus|trs|lalu|serta|sama|terus\s+juga|trus\s+juga|juga|kalau|kalo|klo|btw"
@@ -124,6 +141,7 @@ _ID_FILLER = re.compile(
 # The question after the last comma of a story ("anak sy … ikut gerak, hrs dibawa ke dokter apa
 # ya") is read whole when it says this much itself; "…, normal ga ya kak?" stays with its story.
 MIN_COMMA_QUESTION_WORDS = 3
+MIN_MODAL_STORY_WORDS = 7
 # A Bahasa question is read on its own only behind real context ("anak sy umur 5 thn kalo
 # nulis tangan kirinya ikut gerak | itu normal gak"); a subject put first ("prevalensi cmm
 # berapa ya dok") belongs to its question.
@@ -150,7 +168,7 @@ def _content_words(text: str) -> List[str]:
 def _indonesian_comma_question(piece: str) -> str:
     """The question after a story's last comma, when it asks something of its own ("" when not)."""
     before, comma, tail = piece.rpartition(",")
-    if not comma or _words(before) < MIN_ID_CONTEXT_WORDS:
+    if not comma or _words(before) < MIN_ID_CONTEXT_WORDS or _ID_CONDITION.match(before):
         return ""
     tail = tail.strip()
     if len(_content_words(tail)) < MIN_COMMA_QUESTION_WORDS:
@@ -160,6 +178,22 @@ def _indonesian_comma_question(piece: str) -> str:
     return ""
 
 
+def _indonesian_modal_question(piece: str) -> str:
+    """A tag question behind a story, from its last modal ("" when none, or no story)."""
+    if not _ID_ENDS_ASKING.search(piece) or _ID_CONDITION.match(piece):
+        return ""
+    # A story, not a subject: "anak sy yg kecil bisa kena juga gak" is one question.
+    modals = [m for m in _ID_MODAL.finditer(piece) if _words(piece[:m.start()]) >= MIN_MODAL_STORY_WORDS]
+    if not modals:
+        return ""
+    # "bisa tetap sekolah": adjacent modals are one question.
+    first = len(modals) - 1
+    while first > 0 and not piece[modals[first - 1].end():modals[first].start()].strip():
+        first -= 1
+    tail = piece[modals[first].start():]
+    return tail if len(_content_words(tail)) >= MIN_PART_WORDS else ""
+
+
 def _indonesian_question_tail(piece: str) -> str:
     """The Bahasa question at the end of a clause that opens with context ("" when none)."""
     after_comma = _indonesian_comma_question(piece)
@@ -167,7 +201,7 @@ def _indonesian_question_tail(piece: str) -> str:
         return after_comma
     matches = list(_ID_ASKING_START.finditer(piece))
     if not matches:
-        return ""
+        return _indonesian_modal_question(piece)
     strong = [i for i, m in enumerate(matches)
               if re.match(rf"(?:{_ID_QUESTION_WORDS})\b", m.group(0), re.IGNORECASE)]
     # "apakah CMM bisa menular": the question word starts it, not the later "bisa".
@@ -199,7 +233,8 @@ def _words(text: str) -> int:
 def looks_like_question(part: str) -> bool:
     part = _LEADING_CONNECTOR.sub("", part)
     return (part.rstrip().endswith("?") or bool(_OPENS_QUESTION.match(part))
-            or bool(_ID_ENDS_ASKING.search(part)) or bool(_ID_ASKS_INSIDE.search(part)))
+            or bool(_ID_ENDS_ASKING.search(part)) or bool(_ID_ASKS_INSIDE.search(part))
+            or bool(_ID_MID_TAG.search(part)))
 
 
 def asks_nothing_of_its_own(part: str) -> bool:

@@ -157,6 +157,7 @@ def test_topic_buttons_follow_the_conversation_language(domain):
     "bocahku nek nulis tangane melu obah, iku opo?",
     "bojoku tangane niru tangan liyane, iku loro opo",
     "incu abdi leungeunna sok ngiringan, naon eta?",
+    "usiaku 30, tanganku dari kecil ikut gerak, nanti makin parah gak",
 ])
 def test_a_question_told_with_a_persons_experience_gets_the_answer_then_the_offer(domain, text):
     tracker = make_tracker(latest_message=selected(text, [("pain", 0.9), ("symptoms", 0.05)]))
@@ -223,6 +224,10 @@ def test_cues_for_two_topics_are_no_opinion(domain):
     ("iku selawase ta?", "prognosis"),
     ("wong gedhe iso kenek ta", "adult_onset"),
     ("my daughter's hand copies when she writes, any tips?", "daily_life"),
+    ("anak sy tangannya ikut gerak pas main bola, ada cara biar tetap bisa main?", "daily_life"),
+    ("sy 25 thn jari kiri ikut gerak, kerjaan apa yg cocok ya", "daily_life"),
+    ("cucu nini leungeunna ngiringan, iraha kudu dibawa ka dokter", "when_to_see_doctor"),
+    ("my son's fingers copy each other, when should we get him seen by a doctor?", "when_to_see_doctor"),
 ])
 def test_bahasa_and_english_cues_for_questions_told_with_a_story(domain, text, topic):
     message = selected(text, [("what_is", 0.3), ("symptoms", 0.25)], intent="report_symptom")

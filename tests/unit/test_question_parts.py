@@ -147,3 +147,32 @@ def test_a_bahasa_question_is_found_anywhere_in_a_message(text, asks):
 ])
 def test_bahasa_questions_behind_a_story_and_after_a_connector(text, parts):
     assert question_parts(text) == parts
+
+
+# From a second Bahasa set written by personas (a father in Yogyakarta, a teenager in Jakarta):
+# a comma after "kalau …" is part of the question, a tag can sit mid-question ("bisa makin
+# parah ga pas udh tua"), an honorific can close it ("… ora yo mas"), and a question with
+# no question word starts at its modal ("… iso tetep les piano ora").
+@pytest.mark.parametrize("text, parts", [
+    ("MMD iku nular ora? terus yen aku duwe anak maneh, iso kena juga ora",
+     ["MMD iku nular ora?", "terus yen aku duwe anak maneh, iso kena juga ora"]),
+    ("apakah menular? kalau saya hamil lagi, anak saya bisa kena juga gak",
+     ["apakah menular?", "kalau saya hamil lagi, anak saya bisa kena juga gak"]),
+    ("CMM sama parkinson beda ga sih? trus CMM bisa makin parah ga pas udh tua",
+     ["CMM sama parkinson beda ga sih?", "trus CMM bisa makin parah ga pas udh tua"]),
+    ("anakku wedok 10 th seneng main piano tp jarine melu gerak, iso tetep les piano ora yo mas",
+     ["iso tetep les piano ora yo mas"]),
+    ("anak sy 8 thn tangannya suka ikut gerak pas nulis bisa tetap sekolah biasa gak bu",
+     ["bisa tetap sekolah biasa gak bu"]),
+])
+def test_bahasa_conditions_mid_tags_honorifics_and_modals(text, parts):
+    assert question_parts(text) == parts
+
+
+@pytest.mark.parametrize("text", [
+    "anak saya bisa nulis tapi tidak rapi",
+    "dia gak bisa pakai satu tangan aja",
+])
+def test_bahasa_statements_with_a_modal_are_no_question(text):
+    assert question_parts(text) == [text]
+    assert not asks_something(text)
