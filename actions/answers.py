@@ -565,8 +565,11 @@ _ID_UNITS = {
     word: i + 1 for i, word in enumerate("satu dua tiga empat lima enam tujuh delapan sembilan".split())
 } | {  # Javanese, as parents from Central and East Java type them ("limang taun")
     word: i + 1 for i, word in enumerate("siji loro telu papat limo enem pitu wolu songo".split())
-} | {"limang": 5, "nem": 6}
-_ID_WHOLE = {"nol": 0, "sepuluh": 10, "sebelas": 11, "seratus": 100}
+} | {"limang": 5, "nem": 6, "pitung": 7, "wolung": 8, "sangang": 9, "sanga": 9, "enem": 6} | {
+    # Sundanese ("tujuh taun" is Indonesian too).
+    word: i + 1 for i, word in enumerate("hiji dua tilu opat lima genep tujuh dalapan salapan".split())
+}
+_ID_WHOLE = {"nol": 0, "sepuluh": 10, "sebelas": 11, "seratus": 100, "sewelas": 11, "rolas": 12, "sapuluh": 10}
 # "setahun" = a year, "sebulan" = a month, "seminggu" = a week.
 _ID_ONE_UNIT = {"setahun": "year", "sebulan": "month", "seminggu": "week", "sehari": "day"}
 _UNITS = {
@@ -939,7 +942,10 @@ _EDIT_FILLER = re.compile(
 _OLD_VALUE = re.compile(
     r"\s*,?\s*\b(?:not|bukan|bkn)\s+[\w.-]+(?:\s+(?:years?|yrs?|months?|tahun|thn|bulan|bln))?", re.IGNORECASE
 )
-_CHAT_PARTICLES = re.compile(r"(?:\s+(?:deh|dong|ya|yah|yaa|sih|kak|aja|saja|please|pls))+\s*$", re.IGNORECASE)
+_CHAT_PARTICLES = re.compile(
+    r"(?:\s+(?:deh|dong|ya|yah|yaa|sih|kak|aja|saja|please|pls|dink|deng|ding|kok|lho|yo|ae|wae|mas|mbak|pak|bu))+\s*$",
+    re.IGNORECASE,
+)
 
 
 def _value_after(text: str, start: int, parser: Callable[[str], Any]) -> Any:
@@ -951,7 +957,7 @@ def _value_after(text: str, start: int, parser: Callable[[str], Any]) -> Any:
         whole = _CHAT_PARTICLES.sub("", _OLD_VALUE.sub("", tail[connector.end():])).strip(" ,:;-")
         while (leading := _CONNECTOR.match(whole)) and leading.end() > 0:  # "ganti jd minggu pagi"
             whole = whole[leading.end():].strip(" ,:;-")
-        first_clause = _CLAUSE.split(whole)[0].strip(" ,:;-")
+        first_clause = _CHAT_PARTICLES.sub("", _CLAUSE.split(whole)[0].strip(" ,:;-")).strip(" ,:;-")
         for candidate in dict.fromkeys((first_clause, whole)):
             if not candidate or _EDIT_CUE.search(candidate) or _VAGUE_VALUE.match(candidate):
                 continue
@@ -999,8 +1005,13 @@ def _named_field_edit(text: str) -> Optional[SummaryEdit]:
     else:
         value = None
     if value is None and field == "patient_age":
-        after = _EDIT_FILLER.sub(" ", text[text.find(clause) + match.end():]).split()
-        value = parse_age(" ".join(after))
+        rest = text[text.find(clause) + match.end():]
+        value = parse_age(" ".join(_EDIT_FILLER.sub(" ", rest).split()))
+        # "umurnya 7 dink, bulan kmrn ultah": the age's own clause, without chat particles.
+        own = _CHAT_PARTICLES.sub("", _CLAUSE.split(rest)[0]) if rest.strip() else ""
+        after = _EDIT_FILLER.sub(" ", own).split() if value is None else []
+        if value is None and after:
+            value = parse_age(" ".join(after))
         if value is None and len(after) >= 2 and after[0].isalpha():
             value = parse_age(" ".join(after[1:]))  # "umur dimas 7": whose age, then the age
     if value is None and field == "preferred_times":  # "seharusnya setiap hari setelah jam 6"

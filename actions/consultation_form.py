@@ -78,8 +78,12 @@ CONFIRMATION = re.compile(
 # At the summary, "don't send it" holds the word "send": a negated send is never a yes.
 DONT_SEND = re.compile(
     r"\b(?:don'?t|do not|dont|not|never|no|nope|jangan|jgn|gak usah|ga usah|gausah|tidak usah|nggak usah|"
-    r"belum|tdk usah|gk usah|ndak usah)\s+(?:\w+\s+)?(?:send|submit|sent|kirim|dikirim|kirimkan|dikirimkan|"
-    r"ngirim|dikirimin|kirimin)\b"
+    r"belum|tdk usah|gk usah|ndak usah|"
+    # "gak jadi kirim" (not sending after all; Javanese "ora sido"): sent three times out of three.
+    r"(?:gak|ga|gk|nggak|ngga|enggak|tidak|tdk|ndak|nda) (?:jadi|jd)|(?:ora|ra|gak|ga|ndak) sido)"
+    r"\s+(?:\w+\s+)?(?:send|submit|sent|kirim|dikirim|kirimkan|dikirimkan|ngirim|dikirimin|kirimin|dikirim\w*)\b"
+    # A cancel word anywhere at the summary is never a yes ("batal ae", "cancel it, don't send").
+    r"|\b(?:batal\w*|cancel\w*|abort|gak jadi|ga jadi|nggak jadi|tidak jadi|gk jd|ga jd|gak sido|ora sido)\b"
 )
 # "no, not yet, I want to talk to my husband first": a summary left for later, not an edit
 # (it was read as a change of who the consultation is for).
@@ -104,7 +108,8 @@ SHARING_WORDS = ("share", "shared", "sharing", "see", "read", "data", "privacy",
 # A correction of an earlier answer, typed at a later question ("eh salah, umurnya 7").
 CORRECTION_CUE = re.compile(
     r"\b(?:wrong|typo|mistake|oops|sorry|correction|should be|change|changed|fix|update|salah|koreksi|"
-    r"ganti|ganti\w*|ubah|diubah|harusnya|seharusnya|maaf|eh|deng|bukan|not)\b",
+    r"ganti|ganti\w*|ubah|diubah|harusnya|seharusnya|maaf|eh|deng|dink|ding|bukan|not|yg bener|yang bener|"
+    r"yang benar|yg benar|keliru|lupa)\b",
     re.IGNORECASE,
 )
 MAX_CORRECTION_WORDS = 12
@@ -232,7 +237,9 @@ class ValidateConsultationForm(BaseFormValidator):
         if answers.is_go_back(text):
             return self._go_back(asked, dispatcher)
         if asked == "consent":
-            return self._consent(text, intent, dispatcher)
+            # "nomornya salah, yg bener 0813 …" at the sharing question: a correction, not a no.
+            return self._earlier_answer_corrected(text, tracker, asked, dispatcher) or self._consent(
+                text, intent, dispatcher)
         if asked == "booking_confirmed":
             return self._summary_answer(text, intent, dispatcher, tracker)
         corrected = self._earlier_answer_corrected(text, tracker, asked, dispatcher)

@@ -23,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import in_booking, latest_entity, previous_bot_action
+from spacy_pipeline.question_parts import asks_something
 
 logger = logging.getLogger(__name__)
 
@@ -230,11 +231,26 @@ def describes_a_person(tracker: Tracker) -> bool:
 
 # Right after an alarm, the next message is about it ("should I wait and book?", "what
 # should I do", "idk"): the emergency or crisis line comes again before anything else.
+# "ntar dulu deh konsulnya", "not now for the appointment": an offer put off, with a question.
+NOT_NOW_FOR_CONSULTATION = re.compile(
+    r"\b(ntar|nanti|entar|engko|mengko|later|not now|not yet|maybe later)\b[^.?!]{0,20}"
+    r"\b(konsul\w*|booking|daftar|appointment|consultation|book)\b|"
+    r"\b(konsul\w*|booking|appointment|consultation)\w*\s+(nya\s+)?(ntar|nanti|later)\b",
+    re.IGNORECASE,
+)
 ALARM_REMINDERS = {"action_emergency": "utter_emergency_reminder", "action_crisis": "utter_crisis_reminder"}
+
+
+def alarm_denied(tracker: Tracker) -> bool:
+    """Right after the emergency line, the user says nothing urgent is happening."""
+    return previous_bot_action(tracker) == "action_emergency" and latest_entity(tracker, "alarm_denied") is not None
 
 
 def remind_after_alarm(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     reminder = ALARM_REMINDERS.get(previous_bot_action(tracker) or "")
+    if reminder and alarm_denied(tracker):
+        # "ini bukan emergency", "gue gak kenapa2": a second alarm would frighten for nothing.
+        reminder = "utter_alarm_not_needed"
     if reminder:
         dispatcher.utter_message(response=reminder)
     return bool(reminder)
@@ -313,10 +329,18 @@ class ActionAnswerFaq(Action):
         selection = read_selection(latest)
         remind_after_alarm(dispatcher, tracker)
         language = tracker.get_slot("language")
+        if alarm_denied(tracker) and not asks_something(latest.get("text") or ""):
+            return []  # "santai, ini bukan emergency": the reply above is the whole answer
         answered = answer_questions(dispatcher, latest, selection=selection, language=language)
         if not answered and not ask_which_topic(dispatcher, selection, language):
             dispatcher.utter_message(response="utter_default")
-        offered = bool(answered) and describes_a_person(tracker) and not in_booking(tracker)
+        put_off = bool(NOT_NOW_FOR_CONSULTATION.search(latest.get("text") or ""))
+        offered = (
+            bool(answered) and describes_a_person(tracker) and not in_booking(tracker)
+            and not put_off and not tracker.get_slot("consultation_declined")
+            # The not-covered answer asks about booking itself.
+            and "not_covered" not in answered
+        )
         logger.info(
             "faq answered=%s top_confidence=%.2f offered=%s",
             ",".join(answered) or "-", selection.top[1] if selection.top else 0.0, offered,
@@ -324,7 +348,7 @@ class ActionAnswerFaq(Action):
         if offered:
             dispatcher.utter_message(response="utter_offer_after_answer")
             return [SlotSet("pending_question", "book")]
-        return []
+        return [SlotSet("consultation_declined", True)] if put_off else []
 
 
 class ActionClarify(Action):

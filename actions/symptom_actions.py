@@ -52,6 +52,16 @@ NEW_ONSET = re.compile(
 )
 
 
+# "dari kecil", "since I was little", "bukan baru muncul": told as lifelong, whatever else
+# in the message sounds new ("sekarang gue kerja …").
+LIFELONG = re.compile(
+    r"\b((dari|sejak|sedari) (kecil|lahir|bayi|balita|sd|tk|dulu|lama)|bukan baru|udah lama|sudah lama|"
+    r"ket cilik|ti leutik|since (birth|childhood|i was (a kid|little|small|young|a child|born))|"
+    r"all (my|his|her|their) li(fe|ves)|(my|his|her) whole life|always (had|been|done))\b",
+    re.IGNORECASE,
+)
+
+
 class ActionAcknowledgeSymptom(Action):
     """Acknowledges a report and offers `/request_consultation`, in or out of the form.
 
@@ -81,7 +91,7 @@ class ActionAcknowledgeSymptom(Action):
                 answer_above=EXTRA_ANSWER_ABOVE if asks else CLEAR_TOPIC_ABOVE,
                 language=tracker.get_slot("language"),
             )
-            if NEW_ONSET.search(text or "") and "adult_onset" not in answered:
+            if NEW_ONSET.search(text or "") and not LIFELONG.search(text or "") and "adult_onset" not in answered:
                 dispatcher.utter_message(response="utter_faq/adult_onset")
         events: List[EventType] = []
         # A question ("is mmd the same as tourettes?") is not something the user noticed.

@@ -156,7 +156,8 @@ def answer_no(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventT
     if question.startswith("cancel:"):
         return cancel_declined(dispatcher, tracker, question.split(":", 1)[1])
     dispatcher.utter_message(response="utter_no_problem")
-    return [SlotSet("pending_question", None)]
+    declined = [SlotSet("consultation_declined", True)] if question == "book" else []
+    return [SlotSet("pending_question", None), *declined]
 
 
 class ActionHandleYes(Action):

@@ -81,6 +81,7 @@ _OTHER_ALONE = frozenset("hola gracias hablas español espanol bonjour merci fra
 # Scripts other than Latin (Chinese, Japanese, Korean, Arabic, Cyrillic, Thai, Devanagari …).
 _NON_LATIN_LETTER = re.compile(r"[^\W\d_a-zA-Z\u00C0-\u024F]")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
+_DRAWN_OUT = re.compile(r"([^\W\d_])\1{2,}")
 _REDUPLICATED = re.compile(r"^(\w+)2$")  # "kejang2", "anak2": Indonesian plural by a 2
 
 
@@ -91,7 +92,8 @@ def _words(text: str) -> list[str]:
     for raw in re.findall(r"\S+", lowered):
         raw = _REDUPLICATED.sub(r"\1", raw.strip(".,!?;:()\"'"))
         words.extend(_WORD.findall(raw))
-    return [word.replace("\u2019", "'") for word in words]
+    # "pagiii", "makasihhh", "yaaa": a letter drawn out three times or more is one letter.
+    return [_DRAWN_OUT.sub(r"\1", word.replace("\u2019", "'")) for word in words]
 
 
 def _indonesian_word(word: str) -> bool:

@@ -46,6 +46,13 @@ _JOINED_QUESTION = re.compile(
     rf"(?=(?:{_OPENERS})\b)", re.IGNORECASE
 )
 _OPENS_QUESTION = re.compile(rf"^\s*(?:{_OPENERS})\b", re.IGNORECASE)
+# "nah pertanyaan gue, …", "my question is: …": the words that announce a question, not part of it.
+_LEAD_IN = re.compile(
+    r"^\s*(?:(?:nah|jadi|jd|terus|trus|so|and|ok(?:e|ay)?)\s*,?\s+)?(?:(?:yang|yg)\s+mau\s+(?:sy|saya|aku|gue|gw)\s+"
+    r"(?:tanya(?:in|kan)?)|pertanyaan(?:nya)?(?:\s+(?:gue|gw|saya|sy|aku|ku))?|pertanyaanku|my\s+question(?:\s+is)?|"
+    r"the\s+question\s+is)\s*[,:\-]?\s+",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"(?<=[?!.])\s+|\n+")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 MIN_PART_WORDS = 2
@@ -282,6 +289,7 @@ def question_parts(text: str) -> List[str]:
     """
     parts: List[str] = []
     for sentence in _SENTENCE_END.split(strip_pleasantries(text)):
+        sentence = _LEAD_IN.sub("", sentence)
         pieces = _JOINED_QUESTION.split(sentence)
         merged: List[str] = []
         for piece in pieces:

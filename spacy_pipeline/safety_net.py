@@ -113,6 +113,7 @@ class SymptomSafetyNet(GraphComponent):
             "red_flag_context": signals.red_flag_context
             or ("resolved" if signals.help_arrived_or_long_past else None),
             "symptom_signal": "mirroring" if signals.describes_mirroring else None,
+            "alarm_denied": "yes" if signals.denies_emergency and not (signals.red_flag or signals.crisis) else None,
         }
         added = [
             {"entity": name, "value": value, "start": 0, "end": 0, "extractor": EXTRACTOR}

@@ -206,9 +206,24 @@ def _denied_red_flags(doc: Doc, spans: list) -> list:
             previous is not None and previous in denied and span.start == previous.end + 1
             and doc[previous.end].lower_ in LIST_JOINERS
         )
-        if joined or _negated(doc, span.start):
+        if joined or _negated(doc, span.start) or _alarm_word_questioned(doc, span):
             denied.append(span)
     return denied
+
+
+# "kok darurat sih?", "why emergency??", "darurat apanya": the user objecting to an alarm the
+# assistant raised names the alarm word without telling of one.
+ALARM_WORDS = frozenset("darurat gawat emergency".split())
+WHY_BEFORE_ALARM = frozenset("kok kenapa knp napa ngapain why masa masak loh lho".split())
+WHAT_AFTER_ALARM = frozenset("apanya apaan gimana".split())
+
+
+def _alarm_word_questioned(doc: Doc, span) -> bool:
+    if span.text.lower() not in ALARM_WORDS:
+        return False
+    before = {t.lower_ for t in doc[max(0, span.start - 3):span.start]}
+    after = {t.lower_ for t in doc[span.end:span.end + 2]}
+    return bool(before & WHY_BEFORE_ALARM or after & WHAT_AFTER_ALARM)
 
 
 def _negated(doc: Doc, start: int) -> bool:
@@ -341,7 +356,8 @@ def read_signals(doc: Doc) -> SafetySignals:
     denies_emergency = bool(denied) or any(
         f" {phrase} " in f" {plain} "
         for phrase in ("not an emergency", "not emergency", "no emergency", "bukan darurat",
-                       "tidak darurat", "gak darurat")
+                       "tidak darurat", "gak darurat", "ga darurat", "nggak darurat", "bukan emergency",
+                       "gak emergency", "ga emergency", "not urgent", "nothing urgent")
     )
     third_person = any(word in THIRD_PERSON for word in words)
     first_person = any(word in FIRST_PERSON for word in words)

@@ -52,6 +52,17 @@ def test_mirror_movements_told_as_new_get_the_adult_onset_answer_first(domain, t
     assert [m["response"] for m in messages] == ["utter_faq/adult_onset", "utter_symptom_acknowledged"]
 
 
+@pytest.mark.parametrize("text", [
+    "dari kecil tangan kiri gue ikut gerak, dulu guru gak pernah tau, sekarang baru aja mulai kerja",
+    "my left hand has copied my right since I was little, only started noticing it at work last month",
+])
+def test_mirror_movements_told_as_lifelong_get_no_adult_onset_answer(domain, text):
+    tracker = make_tracker(latest_message=user_message(text, "report_symptom"))
+    messages, _ = run(ActionAcknowledgeSymptom(), tracker, domain)
+    assert "utter_faq/adult_onset" not in [m["response"] for m in messages]
+
+
+
 def test_a_symptom_told_mid_form_is_added_to_the_description(domain):
     tracker = make_tracker(
         slots={"symptom_description": "earlier description"},

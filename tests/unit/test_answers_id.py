@@ -39,6 +39,8 @@ from actions.yes_no import read_yes_no
      ("anak saya 4 tahun", 4, "4"), ("anak sy umur 4 thn", 4, "4"), ("setahun", 1, "1"),
      ("sebulan", 1 / 12, "1 month"), ("2 minggu", 14 / 365.25, "2 weeks"), ("seminggu", 7 / 365.25, "1 week"),
      ("umurnya baru lima tahun kak", 5, "5"), ("kira-kira 40 tahun", 40, "40"),
+     # Javanese and Sundanese number words ("pitung taun" was asked again as "not a number").
+     ("pitung taun", 7, "7"), ("wolung tahun", 8, "8"), ("rolas taun", 12, "12"), ("genep taun", 6, "6"),
      # English keeps working.
      ("7 years old", 7, "7"), ("18 months", 1.5, "18 months"), ("thirty five", 35, "35")],
 )

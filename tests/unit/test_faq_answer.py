@@ -196,6 +196,28 @@ def test_a_question_right_after_an_emergency_alarm_gets_the_line_again_first(dom
     assert responses(messages)[:2] == ["utter_emergency_reminder", "utter_faq/when_to_see_doctor"]
 
 
+# A persona wrote "hah?? gue gak kenapa2 kok. santai. ini bukan emergency sama sekali" after
+# the emergency line and got it a second time, then an answer to a question never asked.
+@pytest.mark.parametrize("text", ["santai, ini bukan emergency sama sekali", "it's not an emergency, I'm fine"])
+def test_saying_it_is_not_an_emergency_after_the_line_gets_no_second_alarm(domain, text):
+    from tests.unit.trackers import entity
+
+    message = selected(text, [("causes", 0.4), ("what_is", 0.3)], entities=[entity("alarm_denied", "yes")])
+    messages, _ = run(ActionAnswerFaq(), after("action_emergency", message), domain)
+    assert responses(messages) == ["utter_alarm_not_needed"]
+    messages, _ = run(ActionClarify(), after("action_emergency", message), domain)
+    assert responses(messages) == ["utter_alarm_not_needed"]
+
+
+def test_a_question_after_denying_the_emergency_is_still_answered(domain):
+    from tests.unit.trackers import entity
+
+    message = selected("ok not an emergency then. is it inherited?", [("inheritance", 0.9)],
+                       entities=[entity("alarm_denied", "yes")])
+    messages, _ = run(ActionAnswerFaq(), after("action_emergency", message), domain)
+    assert responses(messages)[:2] == ["utter_alarm_not_needed", "utter_faq/inheritance"]
+
+
 def test_an_unclear_message_right_after_a_crisis_reply_gets_the_crisis_line_not_topics(domain):
     message = selected("idk", [("what_is", 0.2), ("causes", 0.1)], intent="nlu_fallback")
     messages, _ = run(ActionClarify(), after("action_crisis", message), domain)
@@ -233,3 +255,26 @@ def test_bahasa_and_english_cues_for_questions_told_with_a_story(domain, text, t
     message = selected(text, [("what_is", 0.3), ("symptoms", 0.25)], intent="report_symptom")
     messages, _ = run(ActionAcknowledgeSymptom(), make_tracker(latest_message=message), domain)
     assert responses(messages)[0] == f"utter_faq/{topic}"
+
+
+# A persona said "ntar dulu deh konsulnya" and still counted four offers in one conversation.
+def test_no_offer_after_the_user_declined_one_in_this_session(domain):
+    message = selected("my hands hurt after typing, is that from it?", [("pain", 0.9)])
+    tracker = make_tracker(latest_message=message, slots={"consultation_declined": True})
+    messages, events = run(ActionAnswerFaq(), tracker, domain)
+    assert responses(messages) == ["utter_faq/pain"] and events == []
+
+
+@pytest.mark.parametrize("text", ["ntar dulu deh konsulnya. tangan gue pegel, itu karena mmd?",
+                                  "not now for the appointment, but does my hand pain come from it?"])
+def test_putting_the_offer_off_is_remembered(domain, text):
+    tracker = make_tracker(latest_message=selected(text, [("pain", 0.9)]))
+    messages, events = run(ActionAnswerFaq(), tracker, domain)
+    assert responses(messages) == ["utter_faq/pain"]
+    assert [(e["name"], e["value"]) for e in events] == [("consultation_declined", True)]
+
+
+def test_the_not_covered_answer_is_not_followed_by_a_second_offer(domain):
+    message = selected("rekomendasi tablet gambar buat tangan gue yg ikut gerak?", [("not_covered", 0.9)])
+    messages, _ = run(ActionAnswerFaq(), make_tracker(latest_message=message), domain)
+    assert responses(messages) == ["utter_faq/not_covered"]

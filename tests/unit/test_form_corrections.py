@@ -28,6 +28,12 @@ UP_TO_TIMES = {**UP_TO_CONTACT, "contact": "dana@example.com"}
     ("oops my name is wrong, it's Dana Leigh", "preferred_times", UP_TO_TIMES, "requester_name", "Dana Leigh"),
     ("typo in my email, should be dana.l@example.com", "preferred_times", UP_TO_TIMES, "contact",
      "dana.l@example.com"),
+    # At the sharing question (two personas: "nomornya salah, yg bener 0813 9999 8888" and
+    # "eh salah, umurnya 7 dink" were read as a non-answer and lost).
+    ("nomornya salah, yg bener 0813 9999 8888", "consent", {**UP_TO_TIMES, "contact": "081312345678",
+                                                           "preferred_times": "sabtu pagi"},
+     "contact", "081399998888"),
+    ("eh salah, umurnya 7 dink", "consent", {**UP_TO_TIMES, "preferred_times": "sabtu pagi"}, "patient_age", 7.0),
 ])
 def test_an_earlier_answer_corrected_at_a_later_question_is_changed_and_the_question_asked_again(
     domain, text, asked, filled, slot, value
@@ -94,7 +100,7 @@ def test_a_word_for_going_on_is_no_consent_to_share(domain, text):
     assert responses == ["utter_invalid_consent"]
 
 
-@pytest.mark.parametrize("text", ["ya boleh, lanjut", "yes, continue"])
+@pytest.mark.parametrize("text", ["ya boleh, lanjut", "yes, continue", "iyo gpp dibagikan", "gapapa, boleh"])
 def test_a_yes_with_going_on_is_consent(domain, text):
     slots, _ = validate(domain, text, "consent", intent="affirm", filled=UP_TO_TIMES)
     assert slots.get("consent") is True

@@ -110,7 +110,10 @@ def test_the_pause_says_why_keeps_the_answers_and_leaves_no_question_open(domain
 # --- from a second tester (Mark, Grandpa Lee, Aisha) -----------------------------------------
 
 @pytest.mark.parametrize("text", ["nvm dont send it", "no, don't send", "please do not submit it yet",
-                                  "jangan dikirim dulu ya", "belum mau kirim"])
+                                  "jangan dikirim dulu ya", "belum mau kirim",
+                                  # A Javanese-speaking persona: sent three times out of three.
+                                  "gak jadi kirim, batal ae", "gak jadi kirim", "ora sido dikirim",
+                                  "ga jd dikirim deh", "cancel it, I changed my mind", "batal"])
 def test_dont_send_at_the_summary_sends_nothing_and_pauses(domain, text):
     """"dont send it" holds the word "send": three times the request was sent."""
     slots, _ = validate(domain, text, "booking_confirmed", intent="affirm",

@@ -23,6 +23,8 @@ INDONESIAN = [
     # grandmother in Bandung) were answered in English in a new conversation.
     "opo iso mari dewe ta", "arek e nek nulis tangane melu obah", "kudu nang dokter opo",
     "obatna aya teu", "budak abdi kitu ti leutik", "naon sababna", "kumaha ngubaranana",
+    # Drawn-out letters ("pagiii" got the English welcome).
+    "pagiii", "makasihhh yaaa", "haloooo kak",
 ]
 ENGLISH = [
     "what is mmd", "is it inherited?", "my son's left hand copies his right", "hello, what can you do",

@@ -176,3 +176,13 @@ def test_bahasa_conditions_mid_tags_honorifics_and_modals(text, parts):
 def test_bahasa_statements_with_a_modal_are_no_question(text):
     assert question_parts(text) == [text]
     assert not asks_something(text)
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("dari kecil tangan kiri gue ikut gerak pas nulis. nah pertanyaan gue, ini namanya apa sih?",
+     ["ini namanya apa sih?"]),
+    ("my left hand copies my right. my question is: does it get worse?", ["does it get worse?"]),
+    ("anak sy tangannya ikut gerak. yg mau sy tanyain, itu bahaya gak", ["itu bahaya gak"]),
+])
+def test_the_words_announcing_a_question_are_not_part_of_it(text, parts):
+    assert question_parts(text) == parts

@@ -432,3 +432,16 @@ def test_a_head_injury_with_vomiting_is_an_emergency(nlp):
 def test_a_head_injury_is_a_red_flag_as_in_english(nlp, text):
     signals = read_signals(nlp(text))
     assert signals.red_flag and signals.red_flag_context is None
+
+
+# A persona objected to an alarm ("loh kok darurat sih 😭 gue bilang dari KECIL") and got the
+# emergency line again: the alarm word asked about is no alarm, told as one still is.
+@pytest.mark.parametrize("text, alarm", [
+    ("loh kok darurat sih, gue bilang dari kecil", False),
+    ("darurat apanya, anak sy baik2 aja", False),
+    ("why emergency?? my son is fine, his hand just copies", False),
+    ("ini darurat, anak sy kejang", True),
+    ("darurat!! suami sy pingsan", True),
+])
+def test_an_alarm_word_asked_about_is_no_alarm(nlp, text, alarm):
+    assert read_signals(nlp(text)).red_flag is alarm

@@ -87,7 +87,8 @@ def test_a_pending_question_left_by_an_action_that_asks_nothing_is_ignored(domai
 def test_a_typed_no_to_an_offer(domain, asking_action):
     responses, events, _ = run(ActionHandleNo(), after_offer(asking_action, "book", "no", "deny"), domain)
     assert responses == ["utter_no_problem"]
-    assert events == [SlotSet("pending_question", None)]
+    # Remembered for the session: later answers do not end with the offer again.
+    assert events == [SlotSet("pending_question", None), SlotSet("consultation_declined", True)]
 
 
 def test_every_asking_action_is_in_the_domain(domain):
