@@ -36,15 +36,27 @@ FAQ = "faq"
 REPORT = "report_symptom"
 MORE_QUESTIONS = "more_questions"
 MIN_PART_CONFIDENCE = 0.6
+FALLBACK = "nlu_fallback"
+SURE_TOPIC_UNDER_FALLBACK = 0.9
 MIN_CORE_WORDS = 3
 CLEARER_BY = 0.2
 EXTRACTOR = "SeveralQuestions"
 stats = {"reparsed": 0}
 
 
+def _faq_under_fallback(parse_data: Dict[str, Any]) -> bool:
+    """A short part ("sakit gak?") the intent classifier was unsure of, whose best reading is
+    still a FAQ and whose topic the selector is sure of."""
+    ranking = [r for r in parse_data.get("intent_ranking") or [] if r.get("name") != FALLBACK]
+    return (bool(ranking) and ranking[0].get("name") == FAQ
+            and _selected_confidence(parse_data) >= SURE_TOPIC_UNDER_FALLBACK)
+
+
 def faq_topic(parse_data: Dict[str, Any]) -> Optional[str]:
     """The selected FAQ ("faq/pain") when the message is a confident FAQ, else None."""
     intent = parse_data.get("intent") or {}
+    if intent.get("name") == FALLBACK and _faq_under_fallback(parse_data):
+        return _selected(parse_data)
     if intent.get("name") != FAQ or (intent.get("confidence") or 0) < MIN_PART_CONFIDENCE:
         return None
     if _selected_confidence(parse_data) < MIN_PART_CONFIDENCE:

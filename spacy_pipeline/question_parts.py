@@ -110,6 +110,7 @@ _ID_CONDITION = re.compile(
 # Words that join a second question to the first ("… trs brp bnyk org yg kena"): not part of
 # what it asks.
 _ID_CONNECTOR = r"dan|terus|trus|trs|lalu|serta|sama|terus\s+juga|trus\s+juga|juga|kalau|kalo|klo|btw"
+_LEADING_JOINER = re.compile(r"^\s*(?:(?:dan|terus|trus|trs|lalu|serta|and|also|plus)\s+)+", re.IGNORECASE)
 _LEADING_CONNECTOR = re.compile(rf"^\s*(?:(?:{_ID_CONNECTOR}|and|also|plus)\s+)+", re.IGNORECASE)
 # "terapi apa yg paling bagus trus kira2 brp lama": two questions joined by a connector, each
 # with its question word inside.
@@ -302,6 +303,8 @@ def question_parts(text: str) -> List[str]:
             for joined in _split_joined_indonesian(clause):
                 for piece in _split_indonesian_questions(joined):
                     piece = _question_tail(piece.strip(" ,;:-"))
+                    # "terus ada obatnya gak?": the classifiers read "ada obatnya gak?".
+                    piece = _LEADING_JOINER.sub("", piece) or piece
                     if _words(piece) >= MIN_PART_WORDS and not asks_nothing_of_its_own(piece):
                         parts.append(piece)
     questions = [part for part in parts if looks_like_question(part)]
