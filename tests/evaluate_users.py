@@ -36,12 +36,13 @@ MODEL = ROOT / "models" / "mmd-assistant.tar.gz"
 OUT = ROOT / "results" / "nlu" / "users_report.json"
 MIN_PLAIN_ACCURACY = 0.95
 # A language whose goal is not met yet is held to a floor (no regression) and its gap printed:
-# Bahasa Indonesia measured 0.763 when it was added (2026-11-28; README "Languages"); the floor
-# leaves room for training noise (two seeds differed by 2 points).
+# Bahasa Indonesia measured 0.763 when it was added (2026-11-28; README "Languages"), 0.878 on
+# both Bahasa sets (2026-11-29); the floor leaves room for training noise (two seeds differed by
+# 2 points).
 # English met its goal (0.967-0.978) until the cheaper NLU configuration and the Bahasa data
 # (2026-11-28): 0.944, a regression of 0.02-0.03 that issue 13 must win back; held at 0.93
 # meanwhile, and printed as not met on every run.
-PLAIN_FLOORS = {"id": 0.7, "en": 0.93}
+PLAIN_FLOORS = {"id": 0.8, "en": 0.93}
 OFFERING = {"report_symptom", "request_consultation", "ask_diagnosis"}
 # Intents whose reply is the same answer as a topic (domain/: utter_bot_challenge is
 # the about_assistant answer).

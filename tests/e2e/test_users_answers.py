@@ -25,9 +25,10 @@ from tests.evaluate_users import load_entries
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "results" / "users_answers.md"
 MIN_ANSWER_LEVEL = 0.90
-# Bahasa Indonesia's goal is the same and not met yet (0.61, then 0.82 measured; README): held to a floor, no
-# regression, its score printed beside the goal.
-ANSWER_LEVEL_FLOORS = {"id": 0.5}
+# Bahasa Indonesia's goal is the same: 0.61, then 0.82, then 0.92-0.93 on both Bahasa sets
+# (2026-11-29; the second set, written by a helper who read only facts.md, scored 0.750 on its
+# first run). Held to a floor below the goal, as two trainings differ by a few points.
+ANSWER_LEVEL_FLOORS = {"id": 0.8}
 OFFER = "/request_consultation"
 
 
