@@ -11,10 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import MAX_DESCRIPTION, is_question
-from actions.faq_answer import CLEAR_TOPIC_ABOVE, EXTRA_ANSWER_ABOVE, answer_questions
+from actions.faq_answer import CLEAR_TOPIC_ABOVE, EXTRA_ANSWER_ABOVE, answer_questions, cue_topic
 from actions.parsing import normalise_text
 from actions.yes_no import start_booking
-from spacy_pipeline.question_parts import asks_something
+from spacy_pipeline.question_parts import asks_something, question_parts
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,12 @@ class ActionAcknowledgeSymptom(Action):
             )
             if NEW_ONSET.search(text or "") and not LIFELONG.search(text or "") and "adult_onset" not in answered:
                 dispatcher.utter_message(response="utter_faq/adult_onset")
+                answered.append("adult_onset")
+            # The story decides the selector's topic; the question itself may name another
+            # ("…started copying my left when I do up buttons. Who should I see about this?").
+            asked_topic = cue_topic(" ".join(question_parts(text or ""))) if asks else None
+            if asked_topic and asked_topic not in answered:
+                dispatcher.utter_message(response=f"utter_faq/{asked_topic}")
         events: List[EventType] = []
         # A question ("is mmd the same as tourettes?") is not something the user noticed.
         description = None if is_question(text) else normalise_text(text, MAX_DESCRIPTION)

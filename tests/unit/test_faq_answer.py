@@ -278,3 +278,13 @@ def test_the_not_covered_answer_is_not_followed_by_a_second_offer(domain):
     message = selected("rekomendasi tablet gambar buat tangan gue yg ikut gerak?", [("not_covered", 0.9)])
     messages, _ = run(ActionAnswerFaq(), make_tracker(latest_message=message), domain)
     assert responses(messages) == ["utter_faq/not_covered"]
+
+
+# "I'm 60 and over the past year my right hand has started copying my left … Who should I see
+# about this?" got the adult-onset answer only: the story chose the topic, not the question.
+def test_the_question_behind_a_story_is_answered_even_when_the_story_chose_another_topic(domain):
+    text = ("I'm 60 and over the past year my right hand has started copying my left when I do up "
+            "buttons. Who should I see about this?")
+    message = selected(text, [("adult_onset", 0.9), ("diagnosis", 0.05)], intent="report_symptom")
+    messages, _ = run(ActionAcknowledgeSymptom(), make_tracker(latest_message=message), domain)
+    assert responses(messages) == ["utter_faq/adult_onset", "utter_faq/diagnosis", "utter_symptom_acknowledged"]
