@@ -59,11 +59,13 @@ _NO_WORDS = frozenset(
 _YES_NO_FILLER = frozenset(
     """please pls plz thanks thank you thx ty makasih terima kasih kak ka min mas mbak bang deh dong sih aja
     saja lah kok banget sekali go ahead sudah udah tapi but now sekarang dulu lagi usah perlu it that's
-    really thats good so much oh ah eh hmm well thing""".split()
+    really thats good so much oh ah eh hmm well thing
+    dibagikan dibagi bagikan dibagiin share shared""".split()
 )
 # Negated phrases that mean yes ("gak papa" = that's fine): read as "ya" before the no check.
 _NEGATED_YES = re.compile(
-    r"\b(?:(?:ga|gak|nggak|ngga|enggak|tidak|tdk|gk) (?:apa[ -]apa|apa|papa|masalah|keberatan)|gapapa|gpp|"
+    r"\b(?:(?:ga|gak|nggak|ngga|enggak|tidak|tdk|gk) (?:apa[ -]?apa|apa2|apa|papa|masalah|keberatan)|gapapa|gpp|"
+    r"(?:ora|ra) (?:popo|opo2|apa2)|teu (?:nanaon|kunanaon)|"
     r"no problem|no worries|why not|(?:i )?(?:don't|dont|do not) mind|not a problem|of course|tentu saja)\b"
 )
 
@@ -74,6 +76,8 @@ def _yes_no_words(text: str) -> List[str]:
     lowered = normalise_text(text, 200) or ""
     lowered = lowered.lower().translate(str.maketrans({"\u2019": "'", "\u2018": "'"}))
     words = re.findall(r"[^\W_]+(?:'[^\W_]+)*|\N{THUMBS UP SIGN}", lowered)
+    # "gpp" before the squeeze (it would read "gp"), then the squeezed words once more ("gapapaa").
+    words = _NEGATED_YES.sub("ya", " ".join(words)).split()
     return _NEGATED_YES.sub("ya", " ".join(re.sub(r"(\w)\1+$", r"\1", word) for word in words)).split()
 
 

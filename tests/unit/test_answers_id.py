@@ -162,7 +162,9 @@ def test_non_contacts(text):
     ["iya", "Iyaa", "iyaaa kak", "ya", "yaa", "yaudah", "ya udah", "yaudah boleh", "boleh", "boleh banget",
      "bener", "betul", "benar", "oke", "OK", "okee", "siap", "siap kak", "setuju", "mau", "mau dong",
      "iya mau", "iya boleh kak", "sip", "lanjut", "tentu", "gak papa", "gapapa", "tidak masalah",
-     "iya tidak apa-apa", "yes", "yes please", "sure", "ok go ahead", "no problem", "why not", "👍"],
+     "iya tidak apa-apa", "yes", "yes please", "sure", "ok go ahead", "no problem", "why not", "👍",
+     # A persona's "iyo gpp dibagikan" at the sharing question was asked again ("gpp" squeezed to "gp").
+     "gpp", "iyo gpp dibagikan", "nggak apa2", "ora popo", "teu nanaon"],
 )
 def test_yes(text):
     assert read_yes_no(text) is True
@@ -173,7 +175,7 @@ def test_yes(text):
     ["tidak", "Tidak.", "tdk", "gak", "ga", "nggak", "enggak", "ngga", "gk", "jangan", "tidak usah",
      "gak usah", "ga usah kak", "belum", "gak mau", "tidak setuju", "gak boleh", "ya jangan", "iya gak usah",
      "gak jadi", "nggak deh", "tidak, terima kasih", "no", "no thanks", "nope", "don't", "not now",
-     "yes no"],
+     "yes no", "jangan dibagikan", "gak usah dibagi"],
 )
 def test_no_and_negation_wins(text):
     assert read_yes_no(text) is False
