@@ -18,6 +18,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from actions.parsing import normalise_text
 from common.privacy import EMAIL, PHONE
+from spacy_pipeline.question_parts import looks_like_question
 
 MAX_AGE_YEARS = 120
 MAX_NAME = 100
@@ -258,7 +259,13 @@ _MAX_FINAL_QUESTION = 4
 # ... unless it is "apa-apa" or negated: "gak apa", "tidak apa-apa" (that's fine) answer.
 _BEFORE_NOT_A_QUESTION = frozenset("apa mana tidak tdk gak ga gk nggak ngga enggak engga tau tahu".split())
 # "mau tanya dong", "boleh tanya", "saya mau nanya": announcing a question is asking one.
-_ASKS_TO_ASK = re.compile(r"(?:(?:saya|aku|sy|mau|mo|boleh|numpang|ingin|pengen|izin) )+(?:tanya|nanya|bertanya)\b")
+_ASKS_TO_ASK = re.compile(
+    r"(?:(?:\w+ )*?(?:saya|aku|sy|mau|mo|boleh|numpang|ingin|pengen|izin|arep|badhe) )+"
+    r"(?:tanya|nanya|bertanya|takon|nakon|naros)\b"
+)
+# "eh sebentar, konsultasi e sakit gak sih? anakku wedi disuntik": a question inside the
+# message, before more words, is a question too (it was read as a wrong age).
+_INNER_QUESTION = re.compile(r"([^?.!]*\w[^?.!]*)\?")
 # "when he eats he vomits" is a description: these need an auxiliary next ("when can I come").
 _QUESTION_WORDS_NEEDING_AUX = frozenset({"when", "where", "how"})
 _AUXILIARIES = frozenset(
@@ -291,6 +298,9 @@ def is_question(text: Any) -> bool:
         return False
     stripped = "".join(c for c in cleaned if not unicodedata.category(c).startswith("S")).rstrip(" .!")
     if stripped.endswith("?"):
+        return True
+    if any(len(_WORD.findall(clause)) >= 2 and looks_like_question(clause.strip().split(",")[-1])
+           for clause in _INNER_QUESTION.findall(stripped)):
         return True
     words = _WORD.findall(stripped)
     if not words or _looks_like_name(words):

@@ -30,7 +30,11 @@ from actions.answers import (
      "Is it free", "IS IT FREE", "will you call me", "should I bring anything", "who is the doctor",
      "why", "Jo Park?", "saturday?", "is it confidential 🙏?", "apakah gratis", "apa itu mmd",
      "berapa biayanya", "gimana caranya", "kapan buka", "siapa dokternya", "bisakah hari sabtu",
-     "kenapa harus kasih nomor", "what？"],
+     "kenapa harus kasih nomor", "what？",
+     # A question before more words, and asking announced in Javanese (a persona at the age
+     # question was told to write the age in digits).
+     "eh sebentar, konsultasi e sakit gak sih? anakku wedi disuntik", "lho sy takon, pemeriksaane sakit gak",
+     "does it hurt? he cries a lot"],
 )
 def test_questions_are_recognised(text):
     assert is_question(text)
@@ -40,7 +44,8 @@ def test_questions_are_recognised(text):
     "text",
     ["Will Banks", "will banks", "Hope Williams", "Can Yilmaz", "can yilmaz", "May Chen", "Is Ahmed",
      "Will", "Jo Park", "saturday morning", "when he eats he vomits", "how he behaves worries me",
-     "kapan saja boleh", "kapan aja", "apa aja boleh", "don't know yet", "my son is 7", "", None, "   "],
+     "kapan saja boleh", "kapan aja", "apa aja boleh", "don't know yet", "my son is 7", "", None, "   ",
+     "6? i think", "his hand copies? yes when he writes", "tangan kiri ikut gerak? iya pas nulis"],
 )
 def test_answers_and_names_are_not_questions(text):
     assert not is_question(text)
