@@ -21,6 +21,7 @@ from actions.booking_actions import booking_store, conversation_tag
 from actions.booking_store import BookingStoreError
 from actions.conversation import in_booking
 from actions.parsing import normalise_text
+from common.booking_form import FORM_SLOTS
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +170,24 @@ class ActionChangeBooking(Action):
         return record_change(tracker, dispatcher, booking, detail)
 
 
+# Cleared with a discarded draft: the answers, and what was waiting on them.
+DRAFT_SLOTS = [*FORM_SLOTS, "patient_age_label", "summary_edit_pending", "booking_pause", "pending_question"]
+
+
+def discard_draft(tracker: Tracker, dispatcher: CollectingDispatcher) -> Optional[List[EventType]]:
+    """"batalkan pemesanan", "cancel it" with a paused booking and nothing sent: its answers
+    are cleared and nothing reaches the clinic (a persona was told no request existed while
+    "your answers are kept" stood above). None when there is no such draft."""
+    started = any(tracker.get_slot(slot) is not None for slot in FORM_SLOTS if slot != "symptom_description")
+    if in_booking(tracker) or not started:
+        return None
+    if find_booking(tracker, CollectingDispatcher()) is not None:
+        return None  # a sent request is what "cancel" means: asked about first
+    logger.info("booking draft discarded conversation=%s", conversation_tag(tracker.sender_id))
+    dispatcher.utter_message(response="utter_draft_discarded")
+    return [SlotSet(slot, None) for slot in DRAFT_SLOTS]
+
+
 class ActionCancelBooking(Action):
     """Asks before cancelling: a cancellation is what the user must really want."""
 
@@ -178,7 +197,8 @@ class ActionCancelBooking(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        return ask_to_cancel(tracker, dispatcher)
+        discarded = discard_draft(tracker, dispatcher)
+        return discarded if discarded is not None else ask_to_cancel(tracker, dispatcher)
 
 
 def ask_to_cancel(tracker: Tracker, dispatcher: CollectingDispatcher) -> List[EventType]:
@@ -227,6 +247,9 @@ class ActionStopOutsideBooking(Action):
     ) -> List[EventType]:
         text = (tracker.latest_message.get("text") or "").lower()
         if re.search(r"\b(cancel|batal\w*)\b", text):
+            discarded = discard_draft(tracker, dispatcher)
+            if discarded is not None:
+                return discarded
             try:
                 booking = booking_store().latest_for_sender(tracker.sender_id)
             except BookingStoreError:

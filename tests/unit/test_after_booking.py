@@ -15,6 +15,7 @@ from actions.after_booking import (
     ActionCancelBooking,
     ActionChangeBooking,
     ActionClinicDetails,
+    ActionStopOutsideBooking,
 )
 from actions.booking_actions import ActionSubmitBooking
 from tests.unit.booking_data import add_booking, count_bookings
@@ -135,6 +136,30 @@ def test_cancel_asks_first_and_changes_nothing(domain, action_store):
     assert action_store.get(reference)["status"] == "new" and action_store.updates_for(reference) == []
     payloads = [b["payload"] for b in domain["responses"]["utter_confirm_cancel"][0]["buttons"]]
     assert payloads == ["/affirm", "/deny"]
+
+
+# A persona paused a booking ("your answers are kept"), said "batalkan pemesanan" and was told no
+# request existed; the draft stayed. A paused booking with nothing sent is discarded.
+@pytest.mark.parametrize("action, text, intent", [
+    (ActionCancelBooking, "batalkan pemesanan", "cancel_booking"),
+    (ActionStopOutsideBooking, "batal aja, datanya dibuang", "stop"),
+])
+def test_cancelling_a_paused_booking_that_was_never_sent_discards_its_answers(
+        domain, action_store, action, text, intent):
+    draft = {"consult_for": "child", "patient_age": 7.0, "patient_age_label": "7", "requester_name": "Slamet"}
+    messages, events = run(action(), said(text, intent, slots=draft), domain)
+    assert [m["response"] for m in messages] == ["utter_draft_discarded"]
+    cleared = {e["name"] for e in events if e["event"] == "slot" and e["value"] is None}
+    assert {"consult_for", "patient_age", "patient_age_label", "requester_name", "contact"} <= cleared
+    assert action_store.latest_for_sender(SENDER) is None
+
+
+def test_a_sent_request_is_what_cancel_means_even_with_answers_left(domain, action_store):
+    reference = add_booking(action_store, SENDER)
+    tracker = said("cancel it", "cancel_booking", slots={"requester_name": "Jo"})
+    messages, _ = run(ActionCancelBooking(), tracker, domain)
+    assert [m["response"] for m in messages] == ["utter_confirm_cancel"]
+    assert messages[0]["booking_reference"] == reference
 
 
 def test_cancelling_a_cancelled_request_says_so(domain, action_store):
