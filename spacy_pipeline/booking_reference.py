@@ -51,6 +51,20 @@ def intent_for_reference(text: str, predicted: Optional[str]) -> Optional[str]:
     return None if predicted in BOOKING_INTENTS else "booking_status"
 
 
+# "cancel it" split the classifier between `cancel_booking` and `stop` (0.51 / 0.42), and the
+# fallback's ambiguity rule answered "Sorry, I'm not sure I understood". Both end in the same
+# place outside a booking (a sent request is asked about, a draft discarded); inside one,
+# `stop` pauses it. So a cancel word with those two on top reads as `stop`.
+CANCEL_TIE = {"cancel_booking", "stop"}
+
+
+def intent_for_cancel_tie(text: str, predicted: Optional[str], ranking: List[Dict[str, Any]]) -> Optional[str]:
+    if predicted != "nlu_fallback" or not CANCEL_WORDS.search(text or ""):
+        return None
+    top_two = {r.get("name") for r in [r for r in ranking if r.get("name") != "nlu_fallback"][:2]}
+    return "stop" if top_two == CANCEL_TIE else None
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class BookingReferenceRouter(GraphComponent):
     @classmethod
@@ -66,7 +80,9 @@ class BookingReferenceRouter(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             predicted = (message.get("intent") or {}).get("name")
-            chosen = intent_for_reference(message.get("text") or "", predicted)
+            text = message.get("text") or ""
+            chosen = intent_for_reference(text, predicted) or intent_for_cancel_tie(
+                text, predicted, message.get("intent_ranking") or [])
             if chosen:
                 set_intent(message, chosen)
         return messages
