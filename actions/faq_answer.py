@@ -178,7 +178,9 @@ TOPIC_CUES: Dict[str, re.Pattern[str]] = {
         r"|\bnormal (for|at) (his|her|their|that|this) age\b", re.I),
     "inheritance": re.compile(
         r"\b(genetic|inherit\w*|hereditary|runs? in (the |our )?family|pass(ed)? (it )?(on|down)"
-        r"|from (the )?family)\b", re.I),
+        r"|from (the )?family|will (our|my|the|his|her) (baby|child|kids?|children) (have|get) it)\b", re.I),
+    "causes": re.compile(r"\b(wired (differently|different)|what causes|cause of (it|this|mmd|cmm)|"
+                         r"why does (it|this) happen)\b", re.I),
     "pain": re.compile(r"\b(hurts?|hurting|pain\w*|aches?|aching|sore)\b", re.I),
     "treatment": re.compile(r"\b(treatment|treat(ed)?|therapy|cure|physio\w*)\b", re.I),
     "diagnosis": re.compile(
@@ -188,7 +190,8 @@ TOPIC_CUES: Dict[str, re.Pattern[str]] = {
     "learning": re.compile(r"\b(clever|intelligen\w*|smart|learning|iq|dumb\w*|behind at school|"
                            r"pintar|cerdas|kecerdasan|bodoh|belajar\w*|telat mikir)\b", re.I),
     "daily_life": re.compile(r"\b(tips|tricks?|hacks?|still (be able to )?(play|do|write|drive|work|go)|"
-                             r"(what|which) (jobs?|careers?|sports?))\b", re.I),
+                             r"(what|which) (jobs?|careers?|sports?)|driving|(help|support) (her|him|them) "
+                             r"(in|at|with) (lessons?|class|school|exams?))\b", re.I),
     "when_to_see_doctor": re.compile(
         r"\bwhen (should|do|to|must|would)\b[^.?!]{0,30}\b(doctor|gp|paediatrician|pediatrician|see|seen|checked)\b",
         re.I),
@@ -198,6 +201,7 @@ TOPIC_CUES: Dict[str, re.Pattern[str]] = {
 TOPIC_CUES_ID: Dict[str, re.Pattern[str]] = {
     "normal_in_children": re.compile(r"\b(normal|wajar|biasa)\b", re.I),
     "inheritance": re.compile(r"\b(menurun\w*|turunan|keturunan|nurun\w*|genetik|diwariskan|bawaan)\b", re.I),
+    "causes": re.compile(r"\b(penyebab\w*|sebabnya|sababna)\b", re.I),
     "pain": re.compile(r"\b(sakit|nyeri|pegal\w*|ngilu|kram)\b", re.I),
     "treatment": re.compile(r"\b(terapi\w*|pengobatan|diobati|ngobatin\w*|sembuh\w*|fisioterapi)\b", re.I),
     # "hrs dibawa ke dokter apa ya", "ke dr mana", "kudu nang dokter opo", "spesialis apa".

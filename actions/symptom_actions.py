@@ -62,6 +62,10 @@ LIFELONG = re.compile(
 )
 
 
+# "any advice", "anything that helps?": a question that names no topic of its own.
+SHORT_ASK_WORDS = 3
+
+
 class ActionAcknowledgeSymptom(Action):
     """Acknowledges a report and offers `/request_consultation`, in or out of the form.
 
@@ -96,7 +100,11 @@ class ActionAcknowledgeSymptom(Action):
                 answered.append("adult_onset")
             # The story decides the selector's topic; the question itself may name another
             # ("…started copying my left when I do up buttons. Who should I see about this?").
-            asked_topic = cue_topic(" ".join(question_parts(text or ""))) if asks else None
+            parts = question_parts(text or "")
+            asked = asks or bool(parts and parts != [(text or "").strip()])
+            asked_topic = cue_topic(" ".join(parts)) if asked else None
+            if asked and not asked_topic and sum(len(p.split()) for p in parts) <= SHORT_ASK_WORDS:
+                asked_topic = cue_topic(text or "")  # "…ache after typing. Anything that helps?"
             if asked_topic and asked_topic not in answered:
                 dispatcher.utter_message(response=f"utter_faq/{asked_topic}")
         events: List[EventType] = []

@@ -120,6 +120,12 @@ def install() -> None:
         for part in parts:
             part_data = await parse(part)
             topic = faq_topic(part_data)
+            if topic is None and not topics and intent == REPORT and _report_can_take(part_data, whole_confidence):
+                # "…moving along with the pen hand. Could that be the mirror movement disorder I've
+                # read about?" (0.52): a report's question is answered above 0.5 (its action's
+                # threshold), so a part that sure is surer than the story it is told with.
+                parse_data["response_selector"] = part_data.get("response_selector")
+                continue
             if topic is None:
                 continue
             if not topics and intent == REPORT and _selected_confidence(part_data) > whole_confidence:
@@ -149,6 +155,16 @@ def install() -> None:
             for topic in more
         ]
         return parse_data
+
+
+REPORT_ANSWER_ABOVE = 0.5  # actions/faq_answer.py, EXTRA_ANSWER_ABOVE
+
+
+def _report_can_take(part_data: Dict[str, Any], whole_confidence: float) -> bool:
+    intent = part_data.get("intent") or {}
+    confidence = _selected_confidence(part_data)
+    return (intent.get("name") == FAQ and (intent.get("confidence") or 0) >= MIN_PART_CONFIDENCE
+            and confidence >= REPORT_ANSWER_ABOVE and confidence > whole_confidence)
 
 
 def _response(parse_data: Dict[str, Any]) -> Dict[str, Any]:

@@ -288,3 +288,17 @@ def test_the_question_behind_a_story_is_answered_even_when_the_story_chose_anoth
     message = selected(text, [("adult_onset", 0.9), ("diagnosis", 0.05)], intent="report_symptom")
     messages, _ = run(ActionAcknowledgeSymptom(), make_tracker(latest_message=message), domain)
     assert responses(messages) == ["utter_faq/adult_onset", "utter_faq/diagnosis", "utter_symptom_acknowledged"]
+
+
+# English stories whose own question went unanswered after a retraining moved the story's topic.
+@pytest.mark.parametrize("text, topic", [
+    ("im 7 months pregnant and my husband has cmm, his fingers copy each other. will our baby have it", "inheritance"),
+    ("I'm 31 with cmm, my left hand mirrors my right when I write. is my brain wired differently?", "causes"),
+    ("a boy in my class has sore hands after writing and his other hand copies. how can I help him in lessons?",
+     "daily_life"),
+    ("i have cmm and driving is hard when i steer and change gear, any advice", "daily_life"),
+])
+def test_the_question_of_an_english_story_is_answered_beside_the_storys_topic(domain, text, topic):
+    message = selected(text, [("pregnancy", 0.9), ("adult_onset", 0.05)], intent="report_symptom")
+    messages, _ = run(ActionAcknowledgeSymptom(), make_tracker(latest_message=message), domain)
+    assert f"utter_faq/{topic}" in responses(messages)

@@ -34,3 +34,14 @@ def test_a_short_part_under_the_fallback_whose_best_reading_is_a_sure_faq_counts
 ])
 def test_an_unsure_part_does_not_count(ranking, topic_confidence):
     assert faq_topic(parsed("nlu_fallback", 0.5, "pain", topic_confidence, ranking)) is None
+
+
+# "…moving along with the pen hand. Could that be the mirror movement disorder I've read
+# about?" (what_is 0.52): a report's question that sure leads its answer, as its action answers
+# above 0.5.
+@pytest.mark.parametrize("confidence, whole, expected", [(0.52, 0.11, True), (0.45, 0.11, False), (0.55, 0.7, False)])
+def test_a_reports_question_leads_when_surer_than_the_story_and_above_the_answer_threshold(
+        confidence, whole, expected):
+    from rasa_server.several_questions import _report_can_take
+
+    assert _report_can_take(parsed("faq", 0.95, "what_is", confidence), whole) is expected
