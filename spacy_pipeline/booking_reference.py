@@ -53,8 +53,9 @@ def intent_for_reference(text: str, predicted: Optional[str]) -> Optional[str]:
 
 # "cancel it" split the classifier between `cancel_booking` and `stop` (0.51 / 0.42), and the
 # fallback's ambiguity rule answered "Sorry, I'm not sure I understood". Both end in the same
-# place outside a booking (a sent request is asked about, a draft discarded); inside one,
-# `stop` pauses it. So a cancel word with those two on top reads as `stop`.
+# place outside a booking (a sent request is asked about, a draft discarded), and inside one
+# the form reads "cancel it" as leaving and pauses. So a cancel word with those two on top
+# reads as what it says, `cancel_booking`.
 CANCEL_TIE = {"cancel_booking", "stop"}
 
 
@@ -62,7 +63,7 @@ def intent_for_cancel_tie(text: str, predicted: Optional[str], ranking: List[Dic
     if predicted != "nlu_fallback" or not CANCEL_WORDS.search(text or ""):
         return None
     top_two = {r.get("name") for r in [r for r in ranking if r.get("name") != "nlu_fallback"][:2]}
-    return "stop" if top_two == CANCEL_TIE else None
+    return "cancel_booking" if top_two == CANCEL_TIE else None
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
