@@ -5,11 +5,10 @@ from __future__ import annotations
 import sqlite3
 import urllib.error
 import urllib.request
-import uuid
 
 import pytest
 
-from tests.e2e.chat import Chat, texts
+from tests.e2e.chat import Chat, texts, unique_suffix
 from tests.e2e.conftest import ADMIN, ADMIN_PASSWORD
 from tests.e2e.test_webchat_browser import REPLY_TIMEOUT_MS, bot_says, open_chat, say, session_id, wait_until
 
@@ -51,8 +50,8 @@ def db_rows(path, sql, *args):
 
 
 def test_staff_review_a_handed_off_conversation_work_the_queue_export_and_forget(browser, stack, console_url):  # noqa: F811
-    booked = f"booked-{uuid.uuid4().hex[:8]}"
-    other = f"faq-{uuid.uuid4().hex[:8]}"
+    booked = f"booked-{unique_suffix()}"
+    other = f"faq-{unique_suffix()}"
     reference = book(stack, booked)
     Chat(stack.rasa_url, other).say("how common is mmd")
 
@@ -177,7 +176,7 @@ def test_a_conversation_whose_id_needs_escaping_is_opened_tagged_and_forgotten(b
 
 
 def test_back_after_sign_out_does_not_show_the_queue_from_the_cache(browser, stack, console_url):  # noqa: F811
-    book(stack, f"cache-{uuid.uuid4().hex[:8]}")
+    book(stack, f"cache-{unique_suffix()}")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     sign_in(page, console_url)
@@ -229,7 +228,7 @@ def test_a_user_waiting_for_a_human_is_taken_over_and_a_declined_cancelled_reque
                    ADMIN) == [(1,)]
 
     # A parent books for a baby without sharing the conversation, asks a change, then cancels.
-    parent = Chat(stack.rasa_url, f"declined-{uuid.uuid4().hex[:8]}")
+    parent = Chat(stack.rasa_url, f"declined-{unique_suffix()}")
     for message in ["I need an appointment for my baby", "18 months", "his left hand copies the right one",
                     "dewi lestari 0813 2222 3333", "after 5pm on weekdays"]:
         parent.say(message)
@@ -293,7 +292,7 @@ def test_a_long_transcript_shows_the_pager_and_earlier_messages(browser, stack, 
     import json
     import time
 
-    sender = f"long-{uuid.uuid4().hex[:8]}"
+    sender = f"long-{unique_suffix()}"
     start = time.time() - 600
     rows = []
     for number in range(200):

@@ -3,11 +3,9 @@ data made by real conversations with the real Rasa and action servers."""
 from __future__ import annotations
 
 # ruff: noqa: F811 - the shared browser fixture is imported, then named as a test argument
-import uuid
-
 import pytest
 
-from tests.e2e.chat import Chat
+from tests.e2e.chat import Chat, unique_suffix
 from tests.e2e.test_console_browser import book, db_rows, sign_in
 
 pytest.importorskip("playwright.sync_api")
@@ -17,8 +15,8 @@ AGENT, AGENT_PASSWORD = "ana.workflow", "a-long-agent-password"
 
 
 def test_staff_find_assign_and_work_a_request_and_admins_manage_accounts(browser, stack, console_url):
-    reference = book(stack, f"workflow-{uuid.uuid4().hex[:8]}")
-    other = book(stack, f"workflow-{uuid.uuid4().hex[:8]}")
+    reference = book(stack, f"workflow-{unique_suffix()}")
+    other = book(stack, f"workflow-{unique_suffix()}")
     admin = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(admin, console_url)
 
@@ -67,7 +65,7 @@ def test_staff_find_assign_and_work_a_request_and_admins_manage_accounts(browser
 
 
 def test_a_transcript_shows_the_pressed_button_and_links_to_the_request(browser, stack, console_url):
-    sender = f"pressed-{uuid.uuid4().hex[:8]}"
+    sender = f"pressed-{unique_suffix()}"
     reference = book(stack, sender)  # pressed "/request_consultation" and "/affirm" buttons
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(page, console_url)
@@ -84,8 +82,8 @@ def test_a_transcript_shows_the_pressed_button_and_links_to_the_request(browser,
 
 
 def test_lists_are_usable_on_a_phone(browser, stack, console_url):
-    Chat(stack.rasa_url, f"phone-{uuid.uuid4().hex[:8]}").say("what causes mirror movements?")
-    book(stack, f"phone-{uuid.uuid4().hex[:8]}")
+    Chat(stack.rasa_url, f"phone-{unique_suffix()}").say("what causes mirror movements?")
+    book(stack, f"phone-{unique_suffix()}")
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     sign_in(page, console_url)
     for path in ("/", "/bookings"):
@@ -101,7 +99,7 @@ def test_lists_are_usable_on_a_phone(browser, stack, console_url):
 
 
 def test_tags_in_any_case_bad_dates_and_signing_a_colleague_out_everywhere(browser, stack, console_url):
-    sender = f"tagged-{uuid.uuid4().hex[:8]}"
+    sender = f"tagged-{unique_suffix()}"
     Chat(stack.rasa_url, sender).say("is mirror movement disorder inherited?")
     admin = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(admin, console_url)
