@@ -250,11 +250,21 @@ def alarm_denied(tracker: Tracker) -> bool:
     return previous_bot_action(tracker) == "action_emergency" and latest_entity(tracker, "alarm_denied") is not None
 
 
+def help_is_there(tracker: Tracker) -> bool:
+    """Right after the emergency line, the user says help has come ("udah di IGD kok")."""
+    return (previous_bot_action(tracker) == "action_emergency"
+            and latest_entity(tracker, "red_flag_context") == "resolved")
+
+
 def remind_after_alarm(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     reminder = ALARM_REMINDERS.get(previous_bot_action(tracker) or "")
     if reminder and alarm_denied(tracker):
         # "ini bukan emergency", "gue gak kenapa2": a second alarm would frighten for nothing.
         reminder = "utter_alarm_not_needed"
+    elif reminder and help_is_there(tracker):
+        # "udah di IGD kok": told to go where they already were, a persona was then asked
+        # which FAQ topic they meant.
+        reminder = "utter_red_flag_resolved"
     if reminder:
         dispatcher.utter_message(response=reminder)
     return bool(reminder)
@@ -333,7 +343,7 @@ class ActionAnswerFaq(Action):
         selection = read_selection(latest)
         remind_after_alarm(dispatcher, tracker)
         language = tracker.get_slot("language")
-        if alarm_denied(tracker) and not asks_something(latest.get("text") or ""):
+        if (alarm_denied(tracker) or help_is_there(tracker)) and not asks_something(latest.get("text") or ""):
             return []  # "santai, ini bukan emergency": the reply above is the whole answer
         answered = answer_questions(dispatcher, latest, selection=selection, language=language)
         if not answered and not ask_which_topic(dispatcher, selection, language):

@@ -14,6 +14,7 @@ Kept free of Rasa so the same rules are unit-tested on plain text.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import FrozenSet, Optional
 
@@ -213,6 +214,13 @@ def _denied_red_flags(doc: Doc, spans: list) -> list:
 
 # "kok darurat sih?", "why emergency??", "darurat apanya": the user objecting to an alarm the
 # assistant raised names the alarm word without telling of one.
+EARLIER_TODAY = frozenset("tadi td tdi".split())
+NOW_OF_NO_LONGER = frozenset("sekarang skrg skr skrang kini".split())
+NO_LONGER_AT_END = re.compile(
+    r"\b(?:sekarang|skrg|skr|skrang|kini)\s+(?:udah|sudah|sdh|udh|dah)?\s*"
+    r"(?:gak|ga|gk|nggak|ngga|enggak|tidak|tdk)(?:\s+(?:lagi|lg|pernah|kok|kambuh))*\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
 ALARM_WORDS = frozenset("darurat gawat emergency".split())
 WHY_BEFORE_ALARM = frozenset("kok kenapa knp napa ngapain why masa masak loh lho".split())
 WHAT_AFTER_ALARM = frozenset("apanya apaan gimana".split())
@@ -345,6 +353,17 @@ def read_signals(doc: Doc) -> SafetySignals:
     red_flag_spans = [e for e in doc.ents if e.label_ in ("RED_FLAG", "RED_FLAG_ID")]
     denied = _denied_red_flags(doc, red_flag_spans)
     labels = {entity.label_ for entity in doc.ents}
+    now_words = {e.text.lower() for e in doc.ents if e.label_ == "CONTEXT_NOW"}
+    if NO_LONGER_AT_END.search(doc.text) and now_words <= NOW_OF_NO_LONGER:
+        # "dulu waktu bayi pernah kejang demam, skrg udah gak": ends with "now it doesn't
+        # any more" (a persona's febrile seizure as a baby was an alarm).
+        labels.add("CONTEXT_RESOLVED")
+        now_words = set()
+        labels.discard("CONTEXT_NOW")
+    if "CONTEXT_RESOLVED" in labels and now_words and now_words <= EARLIER_TODAY:
+        # "td siang sempet sesek napas, skrg udah biasa lg main": "tadi" (earlier) with a
+        # recovery told is over; the resolved reply still says to have it checked.
+        labels.discard("CONTEXT_NOW")
     if _told_as_happening(doc):
         labels.add("CONTEXT_NOW")
     labels |= _bahasa_context(doc, red_flag_spans, is_question)

@@ -302,3 +302,15 @@ def test_the_question_of_an_english_story_is_answered_beside_the_storys_topic(do
     message = selected(text, [("pregnancy", 0.9), ("adult_onset", 0.05)], intent="report_symptom")
     messages, _ = run(ActionAcknowledgeSymptom(), make_tracker(latest_message=message), domain)
     assert f"utter_faq/{topic}" in responses(messages)
+
+
+# "udah di IGD kok" right after the emergency line got the line again ("go to the IGD") and
+# "which of these topics?".
+def test_help_already_there_after_the_line_gets_the_resolved_reply_not_a_second_alarm(domain):
+    from tests.unit.trackers import entity
+
+    message = selected("udah di IGD kok", [("causes", 0.3), ("what_is", 0.2)], intent="nlu_fallback",
+                       entities=[entity("red_flag_context", "resolved")])
+    for action in (ActionAnswerFaq(), ActionClarify()):
+        messages, _ = run(action, after("action_emergency", message), domain)
+        assert responses(messages) == ["utter_red_flag_resolved"]

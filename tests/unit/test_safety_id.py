@@ -445,3 +445,21 @@ def test_a_head_injury_is_a_red_flag_as_in_english(nlp, text):
 ])
 def test_an_alarm_word_asked_about_is_no_alarm(nlp, text, alarm):
     assert read_signals(nlp(text)).red_flag is alarm
+
+
+# A safety persona round (a mother in Semarang): a febrile seizure as a baby "skrg udah gak" and
+# breathlessness "td siang … skrg udah biasa lg main" were alarms; checking them found "skrg
+# udah gak sadar" read as recovered (a wildcard) and stopped breathing not read at all.
+@pytest.mark.parametrize("text, expected", [
+    ("dulu waktu bayi dimas pernah kejang demam, skrg udah gak", "red_flag_context"),
+    ("td siang dimas sempet sesek napas bentar pas lari2, skrg udah biasa lg main", "red_flag_context"),
+    ("anak sy kejang td, skrg udah sadar", "red_flag_context"),
+    ("skrg udah gak sadar", "emergency"),
+    ("skrg udah berhenti napas", "emergency"),
+    ("napasnya berhenti", "emergency"),
+    ("skrg udah hilang kesadaran", "emergency"),
+    ("dimas kejang dari td", "emergency"),
+    ("td kejang, skrg udah gak", "emergency"),
+])
+def test_over_and_still_happening_in_bahasa(nlp, text, expected):
+    assert decide(nlp, text, "faq") == expected
